@@ -1,0 +1,296 @@
+"""Find every item of every source: media files, manifest records and side files.
+
+Discovery decides nothing about content; it only turns a sources file into candidates (to be
+decoded by the probes) and rejects for what cannot even be located: paths that leave the
+source root, symlinks that escape it, files a manifest names but that are missing, duplicate
+records and empty texts. Every item found ends up in exactly one of the two lists.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from crosspair.ids import item_id
+from crosspair.items import Candidate, reject_row
+from crosspair.sources import Source, SourcesConfig
+
+log = logging.getLogger(__name__)
+
+_LANGUAGE_TAG = re.compile(r"\.([a-z]{2,3})$")
+
+
+@dataclass
+class Discovery:
+    """Candidates to decode and rejects found before decoding."""
+
+    candidates: list[Candidate] = field(default_factory=list)
+    rejects: list[dict] = field(default_factory=list)
+
+    def extend(self, other: Discovery) -> None:
+        self.candidates.extend(other.candidates)
+        self.rejects.extend(other.rejects)
+
+
+class _SourceWalker:
+    """Discovery of one source; keeps the state that links records to media."""
+
+    def __init__(self, source: Source, root: Path):
+        self.source = source
+        self.root = root
+        self.out = Discovery()
+        self.media: dict[str, Candidate] = {}
+
+    # -- locating files -------------------------------------------------------------------
+
+    def _candidate(self, modality, rel, *, record_key="", abs_path=None, licence=None,
+                   subjects="", payload=None) -> Candidate:
+        return Candidate(
+            item_id=item_id(self.source.name, rel, record_key),
+            source=self.source.name,
+            modality=modality,
+            path=rel,
+            record_key=record_key,
+            abs_path=abs_path,
+            licence=licence or self.source.licence,
+            subject_ids=subjects,
+            payload=payload or {},
+        )
+
+    def _reject(self, candidate: Candidate, reason: str, detail: str) -> None:
+        self.out.rejects.append(reject_row(candidate, "discover", reason, detail))
+
+    def _locate(self, rel: str) -> tuple[str | None, str, str]:
+        """Check a path named by a glob or a manifest: (abs path or None, reason, detail)."""
+        if os.path.isabs(rel) or rel.startswith("~"):
+            return None, "path_outside_root", f"absolute path {rel!r} in source '{self.source.name}'"
+        joined = os.path.normpath(os.path.join(self.root, rel))
+        if not joined.startswith(str(self.root) + os.sep):
+            return None, "path_outside_root", (
+                f"{rel!r} leaves the root {self.root} of source '{self.source.name}'; "
+                "paths in manifests must stay inside the source folder"
+            )
+        real = os.path.realpath(joined)
+        if not real.startswith(str(self.root) + os.sep):
+            return None, "symlink_outside_root", (
+                f"{rel!r} is a symlink to {real}, outside the root of source '{self.source.name}'"
+            )
+        if not os.path.isfile(real):
+            return None, "missing_file", f"{joined} does not exist (named in source '{self.source.name}')"
+        return joined, "", ""
+
+    def _subjects(self, rel: str, record: dict | None = None) -> str:
+        found: set[str] = set()
+        manifest = self.source.manifest
+        if record is not None and manifest is not None and manifest.subject_field:
+            value = record.get(manifest.subject_field)
+            values = value if isinstance(value, list) else [value]
+            found.update(str(v) for v in values if v not in (None, ""))
+        if self.source.subject_pattern:
+            match = re.match(self.source.subject_pattern, Path(rel).stem)
+            if match and match.group("subject"):
+                found.add(match.group("subject"))
+        if self.source.subject_constant:
+            found.add(self.source.subject_constant)
+        return ";".join(sorted(s.replace(";", "_") for s in found))
+
+    def _add_media(self, modality: str, rel: str, record: dict | None = None,
+                   licence: str | None = None) -> Candidate | None:
+        rel = Path(rel).as_posix()
+        if rel in self.media:
+            return self.media[rel]
+        abs_path, reason, detail = self._locate(rel)
+        payload = {}
+        if modality == "sensor" and self.source.sensor is not None:
+            payload = self.source.sensor.model_dump()
+        candidate = self._candidate(
+            modality, rel, abs_path=abs_path, licence=licence,
+            subjects=self._subjects(rel, record), payload=payload,
+        )
+        self.media[rel] = candidate
+        if abs_path is None:
+            self._reject(candidate, reason, detail)
+            return None
+        self.out.candidates.append(candidate)
+        return candidate
+
+    def _glob(self, patterns: list[str]) -> list[str]:
+        found: set[str] = set()
+        for pattern in patterns:
+            for path in self.root.glob(pattern):
+                if path.is_dir():
+                    continue
+                found.add(path.relative_to(self.root).as_posix())
+        return sorted(found)
+
+    # -- walking a source -----------------------------------------------------------------
+
+    def walk(self) -> Discovery:
+        if self.source.manifest is not None:
+            self._walk_manifest()
+        for rel in self._glob(self.source.files):
+            self._add_media(self.source.modality, rel)
+        for rel in self._glob(self.source.sidecars.audio):
+            if rel not in self.media:
+                self._add_media("audio", rel)
+        for rel in self._glob(self.source.sidecars.subtitles):
+            self._add_subtitles(rel)
+        log.info(
+            "source %s: %d candidates, %d rejects at discovery",
+            self.source.name, len(self.out.candidates), len(self.out.rejects),
+        )
+        return self.out
+
+    def _add_subtitles(self, rel: str) -> None:
+        abs_path, reason, detail = self._locate(rel)
+        stem = Path(rel).stem
+        tag = _LANGUAGE_TAG.search(stem)
+        payload = {"kind": "subtitles", "anchor": "", "language": tag.group(1) if tag else ""}
+        candidate = self._candidate("text", rel, abs_path=abs_path, payload=payload)
+        if abs_path is None:
+            self._reject(candidate, reason, detail)
+        else:
+            self.out.candidates.append(candidate)
+
+    def _records(self):
+        """Yield (line number, record or None, error) for each non-blank manifest line."""
+        manifest = self.source.manifest
+        path = self.root / manifest.path
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"source '{self.source.name}': manifest {path} not found; "
+                "fix 'manifest.path' in the sources file"
+            )
+        with path.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as err:
+                    yield number, None, f"line {number} is not JSON: {err.msg}"
+                    continue
+                if not isinstance(record, dict):
+                    yield number, None, f"line {number} is not a JSON object"
+                    continue
+                yield number, record, ""
+
+    def _walk_manifest(self) -> None:
+        manifest = self.source.manifest
+        seen_keys: dict[str, int] = {}
+        for number, record, error in self._records():
+            if record is None:
+                placeholder = self._candidate("text", manifest.path, record_key=f"line:{number}")
+                self._reject(placeholder, "invalid_record", f"{manifest.path} {error}")
+                continue
+            if self.source.modality == "code":
+                self._code_record(number, record, seen_keys)
+            else:
+                self._media_record(number, record, seen_keys)
+
+    def _texts(self, record: dict) -> list:
+        value = record.get(self.source.manifest.text_field)
+        if value is None:
+            return [""]
+        return value if isinstance(value, list) else [value]
+
+    def _media_record(self, number: int, record: dict, seen: dict[str, int]) -> None:
+        manifest = self.source.manifest
+        media_rel = record.get(manifest.media_field)
+        texts = self._texts(record)
+        if not isinstance(media_rel, str) or not media_rel:
+            placeholder = self._candidate("text", manifest.path, record_key=f"line:{number}")
+            self._reject(
+                placeholder, "invalid_record",
+                f"{manifest.path} line {number}: field '{manifest.media_field}' is missing",
+            )
+            return
+        media_rel = os.path.normpath(media_rel).replace(os.sep, "/")
+        record_id = str(record.get(manifest.id_field, "")) if manifest.id_field else ""
+        key = media_rel if not record_id else f"{media_rel}|{record_id}"
+        first = seen.get(media_rel) or (seen.get(f"id:{record_id}") if record_id else None)
+        licence = record.get(manifest.licence_field) if manifest.licence_field else None
+        language = str(record.get(manifest.language_field) or "") if manifest.language_field else ""
+
+        media = None
+        if first is None:
+            seen[media_rel] = number
+            if record_id:
+                seen[f"id:{record_id}"] = number
+            media = self._add_media(self.source.modality, media_rel, record, licence)
+        if first is not None:
+            key = f"{key}@line{number}"  # a repeated record keeps its own ids
+        for index, text in enumerate(texts):
+            candidate = self._candidate(
+                "text", manifest.path, record_key=f"{key}#{index}",
+                licence=licence, subjects=self._subjects(media_rel, record),
+                payload={"text": "" if text is None else str(text), "kind": manifest.kind,
+                         "anchor": media_rel, "language": language},
+            )
+            if first is not None:
+                self._reject(
+                    candidate, "duplicate_record",
+                    f"{manifest.path} line {number} repeats the record of line {first} "
+                    f"({media_rel}); remove one of them",
+                )
+            elif media is None:
+                self._reject(
+                    candidate, "missing_file",
+                    f"{manifest.path} line {number}: its media {media_rel!r} could not be used",
+                )
+            else:
+                self.out.candidates.append(candidate)
+
+    def _code_record(self, number: int, record: dict, seen: dict[str, int]) -> None:
+        manifest = self.source.manifest
+        record_id = str(record.get(manifest.id_field, "") or f"line:{number}")
+        code = "".join(str(record.get(name) or "") for name in manifest.code_fields)
+        texts = self._texts(record)
+        subjects = self._subjects(record_id, record)
+        licence = record.get(manifest.licence_field) if manifest.licence_field else None
+        code_candidate = self._candidate(
+            "code", manifest.path, record_key=record_id, licence=licence, subjects=subjects,
+            payload={"code": code, "entry_point": str(record.get("entry_point") or ""),
+                     "language": "python"},
+        )
+        text_candidates = [
+            self._candidate(
+                "text", manifest.path, record_key=f"{record_id}#{index}", licence=licence,
+                subjects=subjects,
+                payload={"text": "" if text is None else str(text), "kind": manifest.kind,
+                         "anchor": record_id, "language": "en"},
+            )
+            for index, text in enumerate(texts)
+        ]
+        if record_id in seen:
+            code_candidate = replace(
+                code_candidate, record_key=f"{record_id}@line{number}",
+                item_id=item_id(self.source.name, manifest.path, f"{record_id}@line{number}"),
+            )
+            text_candidates = [
+                replace(c, record_key=f"{c.record_key}@line{number}",
+                        item_id=item_id(self.source.name, manifest.path,
+                                        f"{c.record_key}@line{number}"))
+                for c in text_candidates
+            ]
+            detail = (f"{manifest.path} line {number} repeats id {record_id!r} of line "
+                      f"{seen[record_id]}; ids must be unique")
+            for candidate in [code_candidate, *text_candidates]:
+                self._reject(candidate, "duplicate_record", detail)
+            return
+        seen[record_id] = number
+        self.out.candidates.extend([code_candidate, *text_candidates])
+
+
+def discover(config: SourcesConfig, only: list[str] | None = None) -> Discovery:
+    """Walk the sources (or the named ones) in file order."""
+    result = Discovery()
+    for source in config.sources:
+        if only is not None and source.name not in only:
+            continue
+        result.extend(_SourceWalker(source, config.root_of(source)).walk())
+    return result

@@ -1,0 +1,198 @@
+"""Heuristic pairing: join catalogued items by manifest references and file stems.
+
+Each function takes catalog tables and returns rows of the pair table (schema ``PAIRS``).
+A pair's group is its left item: the five captions of one image are five pairs of one group.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from pathlib import PurePosixPath
+
+import pandas as pd
+
+from crosspair.ids import pair_id
+from crosspair.schemas import PAIRS, UNPAIRED, empty_frame
+
+log = logging.getLogger(__name__)
+
+MANIFEST_REFERENCE = "manifest_reference"
+MANIFEST_RECORD = "manifest_record"
+FILE_STEM = "file_stem"
+EMBEDDED_STREAM = "embedded_stream"
+
+# Tags that side files carry between the media stem and their own extension.
+_SIDE_TAGS = re.compile(r"(\.(audio|subtitles|subs|captions|transcript))$", re.IGNORECASE)
+_LANGUAGE_TAG = re.compile(r"\.[a-z]{2,3}(-[A-Za-z]{2})?$")
+_MEDIA_SUFFIX = re.compile(r"\.(mp4|mkv|webm|mov|avi|wav|flac|mp3|jpg|jpeg|png)$", re.IGNORECASE)
+_STEM_SEPARATORS = ("_", "-", ".", " ")
+
+
+def _pair_rows(left: pd.DataFrame, right: pd.DataFrame, method: str, params) -> list[dict]:
+    """Pair rows for aligned left/right frames; ``params`` is a dict or a per-row function."""
+    rows = []
+    for (_, lrow), (_, rrow) in zip(left.iterrows(), right.iterrows(), strict=True):
+        row_params = params(lrow, rrow) if callable(params) else params
+        rows.append({
+            "pair_id": pair_id(lrow["item_id"], rrow["item_id"], method),
+            "group_id": lrow["item_id"],
+            "source": lrow["source"],
+            "left_id": lrow["item_id"],
+            "left_modality": lrow["modality"],
+            "right_id": rrow["item_id"],
+            "right_modality": rrow["modality"],
+            "method": method,
+            "params": json.dumps(row_params, sort_keys=True),
+        })
+    return rows
+
+
+def pairs_frame(rows: list[dict]) -> pd.DataFrame:
+    """Rows as a pair table in schema order, sorted by group then right item."""
+    if not rows:
+        return empty_frame(PAIRS)
+    frame = pd.DataFrame(rows, columns=list(PAIRS.columns))
+    frame = frame.drop_duplicates(subset=["left_id", "right_id", "method"])
+    return frame.sort_values(["source", "group_id", "right_id"], kind="mergesort").reset_index(
+        drop=True
+    )
+
+
+def pair_by_reference(media: pd.DataFrame, texts: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """Media ↔ texts whose manifest record names the media's path (same source)."""
+    texts = texts[texts["kind"] == kind]
+    joined = texts.merge(
+        media[["item_id", "source", "path", "modality"]],
+        left_on=["source", "anchor"], right_on=["source", "path"], suffixes=("_text", ""),
+    )
+    left = joined[["item_id", "source", "modality"]]
+    right = joined.rename(columns={"item_id_text": "item_id", "modality_text": "modality"})
+    rows = _pair_rows(
+        left.reset_index(drop=True),
+        right[["item_id", "modality", "record_key"]].reset_index(drop=True),
+        MANIFEST_REFERENCE,
+        lambda lrow, rrow: {"kind": kind, "record_key": rrow["record_key"]},
+    )
+    return pairs_frame(rows)
+
+
+def pair_code_docstrings(code: pd.DataFrame, texts: pd.DataFrame) -> pd.DataFrame:
+    """Code ↔ docstring taken from the same manifest record."""
+    docs = texts[texts["kind"] == "docstring"]
+    joined = docs.merge(
+        code[["item_id", "source", "record_key", "modality"]],
+        left_on=["source", "anchor"], right_on=["source", "record_key"], suffixes=("_text", ""),
+    )
+    left = joined[["item_id", "source", "modality"]].reset_index(drop=True)
+    right = joined.rename(columns={"item_id_text": "item_id", "modality_text": "modality"})
+    rows = _pair_rows(
+        left, right[["item_id", "modality", "anchor"]].reset_index(drop=True),
+        MANIFEST_RECORD, lambda lrow, rrow: {"record": rrow["anchor"]},
+    )
+    return pairs_frame(rows)
+
+
+def side_file_base(path: str) -> str:
+    """The media stem a side file points at: ``clip.eng.srt`` and ``clip.mp4.audio.mp3`` → clip."""
+    name = PurePosixPath(path).name
+    base = name.rsplit(".", 1)[0] if "." in name else name
+    for pattern in (_SIDE_TAGS, _LANGUAGE_TAG, _MEDIA_SUFFIX):
+        base = pattern.sub("", base)
+    return base
+
+
+def match_side_file(side_path: str, media: pd.DataFrame) -> tuple[str | None, str]:
+    """Find the one media row (same folder) a side file belongs to: (item_id, rule or reason)."""
+    base = side_file_base(side_path)
+    folder = str(PurePosixPath(side_path).parent)
+    same_folder = media[media["path"].map(lambda p: str(PurePosixPath(p).parent)) == folder]
+    stems = same_folder["path"].map(lambda p: PurePosixPath(p).stem)
+    exact = same_folder[stems == base]
+    if len(exact) == 1:
+        return exact.iloc[0]["item_id"], "exact_stem"
+    prefixed = same_folder[stems.map(lambda s: any(s.startswith(base + sep)
+                                                   for sep in _STEM_SEPARATORS))]
+    if len(prefixed) == 1:
+        return prefixed.iloc[0]["item_id"], "stem_prefix"
+    if len(exact) + len(prefixed) > 1:
+        return None, f"ambiguous: {len(exact) + len(prefixed)} media files share stem '{base}'"
+    return None, f"no media file with stem '{base}'"
+
+
+def pair_side_files(media: pd.DataFrame, sides: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
+    """Media ↔ side files (subtitles, separate audio) by file stem; unmatched sides reported."""
+    rows, unmatched = [], []
+    for _, side in sides.iterrows():
+        source_media = media[media["source"] == side["source"]]
+        match, rule = match_side_file(side["path"], source_media)
+        if match is None:
+            unmatched.append(_unpaired(side, f"{side['modality']} side file ↔ media", rule))
+            continue
+        left = source_media[source_media["item_id"] == match].iloc[[0]]
+        rows += _pair_rows(
+            left.reset_index(drop=True), side.to_frame().T.reset_index(drop=True), FILE_STEM,
+            {"rule": rule, "side_stem": side_file_base(side["path"])},
+        )
+    return pairs_frame(rows), unmatched
+
+
+def pair_embedded_audio(videos: pd.DataFrame, tracks: pd.DataFrame) -> pd.DataFrame:
+    """Video ↔ the audio track extracted from its own container."""
+    if tracks.empty:
+        return empty_frame(PAIRS)
+    joined = tracks.merge(
+        videos[["item_id", "source", "modality"]], left_on="video_id", right_on="item_id",
+        suffixes=("_track", ""),
+    )
+    left = joined[["item_id", "source", "modality"]].reset_index(drop=True)
+    right = pd.DataFrame({
+        "item_id": joined["item_id_track"], "modality": "audio",
+        "stream_index": joined["stream_index"],
+    })
+    rows = _pair_rows(
+        left, right, EMBEDDED_STREAM,
+        lambda lrow, rrow: {"stream_index": int(rrow["stream_index"])},
+    )
+    return pairs_frame(rows)
+
+
+def _unpaired(row, wanted: str, reason: str) -> dict:
+    return {
+        "item_id": row["item_id"], "source": row["source"], "modality": row["modality"],
+        "path": row["path"], "wanted": wanted, "reason": reason,
+    }
+
+
+def unpaired_items(
+    left_catalogs: dict[str, pd.DataFrame],
+    pairs: pd.DataFrame,
+    rejects: pd.DataFrame,
+    videos: pd.DataFrame | None = None,
+    extra: list[dict] | None = None,
+) -> pd.DataFrame:
+    """Left-side items that got no pair, each with the reason (nothing vanishes silently)."""
+    paired = set(pairs["left_id"])
+    rows = list(extra or [])
+    text_rejects = rejects[rejects["modality"] == "text"]
+    for modality, catalog in left_catalogs.items():
+        for _, item in catalog[~catalog["item_id"].isin(paired)].iterrows():
+            anchored = text_rejects[
+                (text_rejects["source"] == item["source"])
+                & text_rejects["record_key"].str.startswith(item["path"] + "#")
+            ]
+            if not anchored.empty:
+                reason = "its text was rejected: " + ", ".join(sorted(set(anchored["reason"])))
+            else:
+                reason = "no text references it in the manifest"
+            rows.append(_unpaired(item, f"{modality} ↔ text", reason))
+    if videos is not None:
+        for _, video in videos[~videos["has_audio"].astype(bool)].iterrows():
+            rows.append(_unpaired(video, "video ↔ own audio", "no audio stream in the container"))
+    if not rows:
+        return empty_frame(UNPAIRED)
+    frame = pd.DataFrame(rows, columns=list(UNPAIRED.columns))
+    return frame.sort_values(["source", "path", "wanted"], kind="mergesort").reset_index(
+        drop=True
+    )

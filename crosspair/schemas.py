@@ -1,0 +1,324 @@
+"""The one definition of every table crosspair writes.
+
+Assets validate their output with these schemas, checks run them with ``lazy=True`` so every
+failing row is reported at once, and exports and tests read column names from here.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.pandas import Check, Column
+
+from crosspair.sources import MEDIA_MODALITIES, TEXT_KINDS
+
+MODALITIES = (*MEDIA_MODALITIES, "text")
+SPLITS = ("train", "val", "test")
+REJECT_REASONS = (
+    "missing_file",
+    "empty_file",
+    "truncated",
+    "corrupt",
+    "unsupported_format",
+    "path_outside_root",
+    "symlink_outside_root",
+    "decompression_bomb",
+    "header_mismatch",
+    "duplicate_record",
+    "empty_text",
+    "invalid_record",
+)
+
+_HEX64 = Check.str_matches(r"^[0-9a-f]{64}$", name="sha256_hex")
+_ID = Check.str_matches(r"^[0-9a-f]{16}$", name="stable_id")
+
+
+def _id(unique: bool = False) -> Column:
+    return Column(str, _ID, unique=unique)
+
+
+CATALOG_COLUMNS: dict[str, Column] = {
+    "item_id": _id(unique=True),
+    "source": Column(str),
+    "modality": Column(str, Check.isin(MODALITIES)),
+    "path": Column(str, Check.str_length(min_value=1)),
+    "record_key": Column(str),
+    "size_bytes": Column("int64", Check.ge(0)),
+    "sha256": Column(str, _HEX64),
+    "licence": Column(str, Check.str_length(min_value=1)),
+    # people behind the item, sorted and joined by ";" ("" when none is known)
+    "subject_ids": Column(str, Check.str_matches(r"^([^;]+(;[^;]+)*)?$", name="semicolon_list")),
+}
+
+
+def _catalog(name: str, extra: dict[str, Column]) -> pa.DataFrameSchema:
+    return pa.DataFrameSchema(
+        {**CATALOG_COLUMNS, **extra}, name=name, strict=True, ordered=True, coerce=False
+    )
+
+
+IMAGE_CATALOG = _catalog(
+    "image_catalog",
+    {
+        "width": Column("int64", Check.gt(0)),
+        "height": Column("int64", Check.gt(0)),
+        "mode": Column(str),
+        "format": Column(str),
+        "exif_orientation": Column("int64", Check.in_range(1, 8)),
+        "phash": Column(str, Check.str_matches(r"^[0-9a-f]{16}$")),
+    },
+)
+
+AUDIO_CATALOG = _catalog(
+    "audio_catalog",
+    {
+        "format": Column(str),
+        "subtype": Column(str),
+        "sample_rate": Column("int64", Check.gt(0)),
+        "channels": Column("int64", Check.gt(0)),
+        "frames": Column("int64", Check.ge(0)),
+        "duration_s": Column(float, Check.ge(0)),
+    },
+)
+
+VIDEO_CATALOG = _catalog(
+    "video_catalog",
+    {
+        "format": Column(str),
+        "duration_s": Column(float, Check.ge(0), nullable=True),
+        "duration_from": Column(str, Check.isin(["container", "stream", "decoded"])),
+        "video_streams": Column("int64", Check.ge(1)),
+        "audio_streams": Column("int64", Check.ge(0)),
+        "subtitle_streams": Column("int64", Check.ge(0)),
+        "width": Column("int64", Check.gt(0)),
+        "height": Column("int64", Check.gt(0)),
+        "fps": Column(float, Check.gt(0)),
+        "fps_mode": Column(str, Check.isin(["constant", "variable"])),
+        "has_audio": Column(bool),
+        "audio_sample_rate": Column("Int64", nullable=True),
+        "audio_channels": Column("Int64", nullable=True),
+        "video_start_s": Column(float),
+        "audio_start_s": Column(float, nullable=True),
+    },
+)
+
+MESH_CATALOG = _catalog(
+    "mesh_catalog",
+    {
+        "format": Column(str),
+        "vertices": Column("int64", Check.gt(0)),
+        "faces": Column("int64", Check.gt(0)),
+        "watertight": Column(bool),
+        "triangles_only": Column(bool),
+    },
+)
+
+SENSOR_CATALOG = _catalog(
+    "sensor_catalog",
+    {
+        "rows": Column("int64", Check.gt(1)),
+        "channels": Column("int64", Check.ge(1)),
+        "time_column": Column(str),
+        "clock": Column(str),
+        "rate_hz": Column(float, Check.gt(0)),
+        "duration_s": Column(float, Check.ge(0)),
+        "max_gap_s": Column(float, Check.ge(0)),
+    },
+)
+
+TEXT_CATALOG = _catalog(
+    "text_catalog",
+    {
+        "kind": Column(str, Check.isin([*TEXT_KINDS, "subtitles"])),
+        "anchor": Column(str, description="path or record the text belongs to"),
+        "text": Column(str, Check.str_length(min_value=1)),
+        "n_chars": Column("int64", Check.gt(0)),
+        "n_words": Column("int64", Check.ge(0)),
+        "language": Column(str),
+    },
+)
+
+CODE_CATALOG = _catalog(
+    "code_catalog",
+    {
+        "language": Column(str),
+        "entry_point": Column(str),
+        "code": Column(str, Check.str_length(min_value=1)),
+        "n_lines": Column("int64", Check.gt(0)),
+    },
+)
+
+CATALOGS: dict[str, pa.DataFrameSchema] = {
+    "image": IMAGE_CATALOG,
+    "audio": AUDIO_CATALOG,
+    "video": VIDEO_CATALOG,
+    "mesh": MESH_CATALOG,
+    "sensor": SENSOR_CATALOG,
+    "text": TEXT_CATALOG,
+    "code": CODE_CATALOG,
+}
+
+REJECTS = pa.DataFrameSchema(
+    {
+        "source": Column(str),
+        "modality": Column(str, Check.isin(MODALITIES)),
+        "path": Column(str),
+        "record_key": Column(str),
+        "item_id": _id(),
+        "stage": Column(str, Check.isin(["discover", "probe"])),
+        "reason": Column(str, Check.isin(REJECT_REASONS)),
+        "detail": Column(str),
+    },
+    name="rejects",
+    strict=True,
+    ordered=True,
+)
+
+EXTRACTED_AUDIO = pa.DataFrameSchema(
+    {
+        "item_id": _id(unique=True),
+        "video_id": _id(),
+        "source": Column(str),
+        "path": Column(str, description="relative to the data folder"),
+        "stream_index": Column("int64", Check.ge(0)),
+        "sample_rate": Column("int64", Check.gt(0)),
+        "channels": Column("int64", Check.gt(0)),
+        "frames": Column("int64", Check.gt(0)),
+        "sha256": Column(str, _HEX64),
+    },
+    name="extracted_audio",
+    strict=True,
+    ordered=True,
+)
+
+PAIRS = pa.DataFrameSchema(
+    {
+        "pair_id": _id(unique=True),
+        "group_id": _id(),
+        "source": Column(str),
+        "left_id": _id(),
+        "left_modality": Column(str, Check.isin(MODALITIES)),
+        "right_id": _id(),
+        "right_modality": Column(str, Check.isin(MODALITIES)),
+        "method": Column(str),
+        "params": Column(str, description="JSON object of the method's parameters"),
+    },
+    name="pairs",
+    strict=True,
+    ordered=True,
+    unique=["left_id", "right_id", "method"],
+)
+
+UNPAIRED = pa.DataFrameSchema(
+    {
+        "item_id": _id(),
+        "source": Column(str),
+        "modality": Column(str, Check.isin(MODALITIES)),
+        "path": Column(str),
+        "wanted": Column(str, description="the pair that could not be made"),
+        "reason": Column(str),
+    },
+    name="unpaired_items",
+    strict=True,
+    ordered=True,
+)
+
+SPLIT_ASSIGNMENTS = pa.DataFrameSchema(
+    {
+        "pair_id": _id(unique=True),
+        "group_id": _id(),
+        "leakage_group": Column(str, description="pairs sharing media, near-duplicates or people"),
+        "split": Column(str, Check.isin(SPLITS)),
+    },
+    name="split_assignments",
+    strict=True,
+    ordered=True,
+)
+
+
+def empty_frame(schema: pa.DataFrameSchema) -> pd.DataFrame:
+    """A zero-row frame with the schema's columns and dtypes."""
+    columns = {}
+    for name, column in schema.columns.items():
+        dtype = str(column.dtype) if column.dtype is not None else "object"
+        columns[name] = pd.Series(dtype="object" if dtype == "str" else dtype)
+    return pd.DataFrame(columns)
+
+
+EXACT_DUPLICATES = pa.DataFrameSchema(
+    {
+        "item_id": _id(unique=True),
+        "duplicate_group": Column(str, _ID, description="smallest item_id sharing the sha256"),
+    },
+    name="exact_duplicates",
+    strict=True,
+    ordered=True,
+)
+
+NEAR_DUPLICATES = pa.DataFrameSchema(
+    {
+        "item_id": _id(unique=True),
+        "cluster_id": Column(str, _ID, description="smallest item_id of the cluster"),
+        "nearest_id": _id(),
+        "distance": Column("int64", Check.in_range(0, 64), description="phash bits to nearest"),
+    },
+    name="near_duplicates",
+    strict=True,
+    ordered=True,
+)
+
+SPLIT_EXCLUSIONS = pa.DataFrameSchema(
+    {
+        "pair_id": _id(unique=True),
+        "reason": Column(str, Check.str_length(min_value=1)),
+    },
+    name="split_exclusions",
+    strict=True,
+    ordered=True,
+)
+
+SHARD_INDEX = pa.DataFrameSchema(
+    {
+        "split": Column(str, Check.isin(SPLITS)),
+        "shard": Column(str, description="tar file relative to the export folder"),
+        "key": Column(str, Check.str_matches(r"^[^./]+$", name="no_dots")),
+        "group_id": _id(),
+        "pair_ids": Column(str, description="pairs in the sample, ';'-joined"),
+        "members": Column(str, description="tar member suffixes of the sample, ';'-joined"),
+    },
+    name="shard_index",
+    strict=True,
+    ordered=True,
+    unique=["split", "key"],
+)
+
+
+def _side(prefix: str) -> dict[str, Column]:
+    return {
+        f"{prefix}_id": _id(),
+        f"{prefix}_modality": Column(str, Check.isin(MODALITIES)),
+        f"{prefix}_kind": Column(str, nullable=True, description="text kind; null for media"),
+        f"{prefix}_path": Column(str),
+        f"{prefix}_sha256": Column(str, _HEX64),
+        f"{prefix}_licence": Column(str),
+        f"{prefix}_subject_ids": Column(str),
+        f"{prefix}_text": Column(str, nullable=True, description="text or code; null for media"),
+    }
+
+
+SPLIT_MANIFEST = pa.DataFrameSchema(
+    {
+        "pair_id": _id(unique=True),
+        "group_id": _id(),
+        "leakage_group": Column(str),
+        "split": Column(str, Check.isin(SPLITS)),
+        "source": Column(str),
+        "method": Column(str),
+        "params": Column(str),
+        **_side("left"),
+        **_side("right"),
+    },
+    name="split_manifest",
+    strict=True,
+    ordered=True,
+)

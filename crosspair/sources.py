@@ -1,0 +1,197 @@
+"""The sources file: which raw sets go into a build and how to read each one.
+
+A sources file is YAML with a list of sources. Each source names one modality, a root folder,
+the globs of its media files, and where the other side of its pairs lives (a JSONL manifest
+of captions, transcripts, descriptions or docstrings; subtitle and audio side files).
+
+>>> cfg = load_sources("sources.yaml")      # doctest: +SKIP
+>>> [s.name for s in cfg.sources]           # doctest: +SKIP
+['coco_captions', 'speech', ...]
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+MEDIA_MODALITIES = ("image", "audio", "video", "mesh", "sensor", "code")
+TEXT_KINDS = ("caption", "transcript", "description", "docstring")
+CLOCKS = ("boot_s", "boot_us", "utc_ms", "utc_us", "gps_week_s")
+
+Modality = Literal["image", "audio", "video", "mesh", "sensor", "code"]
+TextKind = Literal["caption", "transcript", "description", "docstring"]
+Clock = Literal["boot_s", "boot_us", "utc_ms", "utc_us", "gps_week_s"]
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class SourcesError(ValueError):
+    """A sources file that cannot be used; the message names the file, source and field."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Manifest(_Strict):
+    """A JSONL file whose records link media items to their text (or hold code records)."""
+
+    path: str = Field(description="JSONL file, relative to the source root")
+    kind: TextKind
+    media_field: str | None = Field(
+        default=None, description="field holding the media path, relative to the source root"
+    )
+    text_field: str = Field(description="field holding one text or a list of texts")
+    id_field: str | None = Field(default=None, description="field with the record's own id")
+    code_fields: list[str] = Field(
+        default_factory=list, description="code sources: fields joined into the code item"
+    )
+    licence_field: str | None = None
+    subject_field: str | None = None
+    language_field: str | None = None
+
+
+class Sidecars(_Strict):
+    """Files next to a video that belong to it: subtitles and separate audio tracks."""
+
+    subtitles: list[str] = Field(default_factory=list, description="globs of SRT files")
+    audio: list[str] = Field(default_factory=list, description="globs of external audio files")
+
+
+class SensorClock(_Strict):
+    """How a sensor stream stamps its samples."""
+
+    time_column: str
+    clock: Clock
+
+
+class Source(_Strict):
+    """One raw set: a modality, its files, the other side of its pairs, licence and origin."""
+
+    name: str
+    modality: Modality
+    root: str = Field(description="folder of the source, relative to the sources file")
+    files: list[str] = Field(default_factory=list, description="globs of media items")
+    licence: str
+    origin: str
+    manifest: Manifest | None = None
+    subject_pattern: str | None = Field(
+        default=None, description="regex with a group 'subject' matched against the file stem"
+    )
+    subject_constant: str | None = Field(
+        default=None, description="one person behind every item of the source"
+    )
+    sidecars: Sidecars = Field(default_factory=Sidecars)
+    extract_audio: bool = Field(default=True, description="video: pair it with its own audio")
+    sensor: SensorClock | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_identifier(cls, value: str) -> str:
+        if not _NAME.match(value):
+            raise ValueError("use lower case letters, digits and '_', starting with a letter")
+        return value
+
+    @field_validator("subject_pattern")
+    @classmethod
+    def _pattern_has_subject_group(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            compiled = re.compile(value)
+        except re.error as err:
+            raise ValueError(f"not a regular expression: {err}") from err
+        if "subject" not in compiled.groupindex:
+            raise ValueError("needs a named group '(?P<subject>...)'")
+        return value
+
+    @model_validator(mode="after")
+    def _sides_fit_the_modality(self) -> Source:
+        if self.modality == "code":
+            if self.manifest is None or not self.manifest.code_fields:
+                raise ValueError("a code source needs 'manifest' with 'code_fields'")
+        elif not self.files:
+            raise ValueError(f"a {self.modality} source needs 'files' (globs of its media)")
+        if self.modality == "sensor" and self.sensor is None:
+            raise ValueError("a sensor source needs 'sensor' with 'time_column' and 'clock'")
+        if self.manifest is not None and self.modality != "code" and not self.manifest.media_field:
+            raise ValueError("'manifest.media_field' is required to link texts to media")
+        return self
+
+
+class SourcesConfig(_Strict):
+    """The whole sources file, with roots resolved against the file's folder."""
+
+    version: Literal[1] = 1
+    sources: list[Source]
+    base_dir: Path = Field(default=Path("."), exclude=True)
+
+    @model_validator(mode="after")
+    def _names_are_unique(self) -> SourcesConfig:
+        seen: set[str] = set()
+        for source in self.sources:
+            if source.name in seen:
+                raise ValueError(f"source name '{source.name}' is used twice")
+            seen.add(source.name)
+        return self
+
+    def root_of(self, source: Source) -> Path:
+        """Absolute root folder of a source."""
+        return (self.base_dir / source.root).resolve()
+
+    def by_name(self, name: str) -> Source:
+        for source in self.sources:
+            if source.name == name:
+                return source
+        raise KeyError(f"no source named '{name}'")
+
+
+def _describe(err: ValidationError, raw: dict, path: Path) -> str:
+    lines = [f"{path}: invalid sources file"]
+    for problem in err.errors():
+        loc = list(problem["loc"])
+        where = "top level"
+        if len(loc) >= 2 and loc[0] == "sources" and isinstance(loc[1], int):
+            index = loc[1]
+            entries = raw.get("sources") or []
+            name = entries[index].get("name", f"#{index}") if index < len(entries) else index
+            field = ".".join(str(part) for part in loc[2:]) or "(the source itself)"
+            where = f"source '{name}', field '{field}'"
+        elif loc:
+            where = f"field '{'.'.join(str(part) for part in loc)}'"
+        lines.append(f"  - {where}: {problem['msg']}")
+    lines.append("  Fix the entries above; docs/sources.md lists every field.")
+    return "\n".join(lines)
+
+
+def parse_sources(raw: dict, *, base_dir: Path, origin: Path | str = "<sources>") -> SourcesConfig:
+    """Validate an already-loaded sources mapping."""
+    if not isinstance(raw, dict) or "sources" not in raw:
+        raise SourcesError(f"{origin}: expected a mapping with a 'sources' list")
+    try:
+        return SourcesConfig.model_validate({**raw, "base_dir": Path(base_dir)})
+    except ValidationError as err:
+        raise SourcesError(_describe(err, raw, Path(origin))) from None
+
+
+def load_sources(path: str | Path) -> SourcesConfig:
+    """Read and validate a sources file; roots are relative to the file's folder."""
+    path = Path(path)
+    if not path.is_file():
+        raise SourcesError(f"{path}: sources file not found; pass `--sources PATH`")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        raise SourcesError(f"{path}: not valid YAML: {err}") from None
+    config = parse_sources(raw, base_dir=path.resolve().parent, origin=path)
+    for source in config.sources:
+        if not config.root_of(source).is_dir():
+            raise SourcesError(
+                f"{path}: source '{source.name}', field 'root': folder "
+                f"{config.root_of(source)} does not exist"
+            )
+    return config

@@ -1,0 +1,59 @@
+"""Build settings shared by every asset and check, set in the Dagster UI's launchpad or env."""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from pathlib import Path
+
+from dagster import ConfigurableResource
+from pydantic import Field
+
+from crosspair.engine import EngineConfig
+from crosspair.sources import SourcesConfig, load_sources
+
+DEFAULT_SOURCES = "data/demo_input/sources.yaml"
+
+
+class CrosspairSettings(ConfigurableResource):
+    """Where the sources file and the data folder are, and the knobs of the build."""
+
+    sources_path: str = Field(
+        default_factory=lambda: os.environ.get("CROSSPAIR_SOURCES", DEFAULT_SOURCES),
+        description="sources YAML (env CROSSPAIR_SOURCES)",
+    )
+    data_dir: str = Field(
+        default_factory=lambda: os.environ.get("CROSSPAIR_DATA", "data"),
+        description="folder for tables, extracted audio and exports (env CROSSPAIR_DATA)",
+    )
+    workers: int = Field(default=0, description="processes for per-item work; 0 = in process")
+    split_salt: str = Field(default="crosspair", description="changes every split when changed")
+    train_share: float = 0.8
+    val_share: float = 0.1
+    near_duplicate_distance: int = Field(default=6, description="max pHash Hamming distance")
+    samples_per_shard: int = 500
+    duration_tolerance_s: float = 0.05
+    max_unpaired_share: float = 0.5
+
+    @cached_property
+    def sources(self) -> SourcesConfig:
+        return load_sources(self.sources_path)
+
+    @property
+    def data(self) -> Path:
+        return Path(self.data_dir).resolve()
+
+    @property
+    def engine(self) -> EngineConfig:
+        return EngineConfig(workers=self.workers)
+
+    @property
+    def ratios(self) -> dict[str, float]:
+        test = round(1.0 - self.train_share - self.val_share, 6)
+        return {"train": self.train_share, "val": self.val_share, "test": test}
+
+    def resolve(self, row) -> Path:
+        """Absolute path of a catalog row's file (extracted tracks live in the data folder)."""
+        if str(row["path"]).startswith("derived/"):
+            return self.data / row["path"]
+        return self.sources.root_of(self.sources.by_name(row["source"])) / row["path"]
