@@ -1,11 +1,8 @@
 """Export assets: WebDataset shards and the dataset card."""
 
-from pathlib import Path
-
-import pandas as pd
 from dagster import AssetExecutionContext, DagsterEventType, MetadataValue, Output, asset
 
-from assets.metadata import table_metadata
+from assets.metadata import by_modality, catalog_ins, table_metadata
 from crosspair.export.card import render_dataset_card
 from crosspair.export.webdataset import resolver_from_roots, write_shards
 from dagster_project.resources import CrosspairSettings
@@ -13,22 +10,25 @@ from dagster_project.resources import CrosspairSettings
 GROUP = "export"
 
 
-@asset(group_name=GROUP)
-def webdataset_shards(
-    context: AssetExecutionContext, settings: CrosspairSettings, pairs: pd.DataFrame,
-    split_assignments: pd.DataFrame, image_catalog: pd.DataFrame, audio_catalog: pd.DataFrame,
-    video_catalog: pd.DataFrame, mesh_catalog: pd.DataFrame, text_catalog: pd.DataFrame,
-    code_catalog: pd.DataFrame, extracted_audio: pd.DataFrame,
-):
+@asset(
+    group_name=GROUP,
+    ins=catalog_ins(
+        pairs="pairs", split_assignments="split_assignments", extracted_audio="extracted_audio"
+    ),
+)
+def webdataset_shards(context: AssetExecutionContext, settings: CrosspairSettings, **tables):
     """One tar sample per pair group, sharded per split, byte-identical for equal inputs."""
     config = settings.sources
     roots = {source.name: config.root_of(source) for source in config.sources}
-    catalogs = {"image": image_catalog, "audio": audio_catalog, "video": video_catalog,
-                "mesh": mesh_catalog, "text": text_catalog, "code": code_catalog}
     out_dir = settings.data / "exports" / "shards"
     index = write_shards(
-        pairs, split_assignments, catalogs, extracted_audio,
-        resolver_from_roots(roots, settings.data), out_dir, settings.samples_per_shard,
+        tables["pairs"],
+        tables["split_assignments"],
+        by_modality(tables),
+        tables["extracted_audio"],
+        resolver_from_roots(roots, settings.data),
+        out_dir,
+        settings.samples_per_shard,
     )
     metadata = table_metadata(index, "samples", "split")
     metadata["# Shards"] = int(index["shard"].nunique()) if len(index) else 0
@@ -44,41 +44,60 @@ def _check_results(context: AssetExecutionContext) -> list[dict]:
     results = []
     for record in records:
         evaluation = record.dagster_event.event_specific_data
-        results.append({
-            "name": evaluation.check_name,
-            "asset": evaluation.asset_key.to_user_string(),
-            "passed": evaluation.passed,
-            "severity": evaluation.severity.value,
-            "description": evaluation.description or "",
-        })
+        results.append(
+            {
+                "name": evaluation.check_name,
+                "asset": evaluation.asset_key.to_user_string(),
+                "passed": evaluation.passed,
+                "severity": evaluation.severity.value,
+                "description": evaluation.description or "",
+            }
+        )
     return sorted(results, key=lambda r: (r["asset"], r["name"]))
 
 
-@asset(group_name=GROUP, deps=["webdataset_shards", "train_split", "val_split", "test_split"])
-def dataset_card(
-    context: AssetExecutionContext, settings: CrosspairSettings, rejects: pd.DataFrame,
-    pairs: pd.DataFrame, split_assignments: pd.DataFrame, split_exclusions: pd.DataFrame,
-    unpaired_items: pd.DataFrame, image_catalog: pd.DataFrame, audio_catalog: pd.DataFrame,
-    video_catalog: pd.DataFrame, mesh_catalog: pd.DataFrame, sensor_catalog: pd.DataFrame,
-    text_catalog: pd.DataFrame, code_catalog: pd.DataFrame,
-):
+@asset(
+    group_name=GROUP,
+    deps=["webdataset_shards", "train_split", "val_split", "test_split"],
+    ins=catalog_ins(
+        "image",
+        "audio",
+        "video",
+        "mesh",
+        "sensor",
+        "text",
+        "code",
+        rejects="rejects",
+        pairs="pairs",
+        split_assignments="split_assignments",
+        split_exclusions="split_exclusions",
+        unpaired_items="unpaired_items",
+    ),
+)
+def dataset_card(context: AssetExecutionContext, settings: CrosspairSettings, **tables):
     """Markdown card: counts per modality, source, licence and split, rejects, check results."""
-    catalogs = {"image": image_catalog, "audio": audio_catalog, "video": video_catalog,
-                "mesh": mesh_catalog, "sensor": sensor_catalog, "text": text_catalog,
-                "code": code_catalog}
     checks = _check_results(context)
     card = render_dataset_card(
-        catalogs, rejects, pairs, split_assignments, checks,
-        title="crosspair dataset", version=Path(settings.sources_path).name,
-        unpaired=unpaired_items, excluded=split_exclusions,
+        by_modality(tables),
+        tables["rejects"],
+        tables["pairs"],
+        tables["split_assignments"],
+        checks,
+        title="crosspair dataset",
+        version=settings.version,
+        unpaired=tables["unpaired_items"],
+        excluded=tables["split_exclusions"],
     )
     path = settings.data / "exports" / "dataset_card.md"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(card, encoding="utf-8")
     failed = [c for c in checks if not c["passed"]]
-    return Output(card, metadata={
-        "card": MetadataValue.md(card),
-        "path": str(path),
-        "# Checks": len(checks),
-        "# Checks not passed": len(failed),
-    })
+    return Output(
+        card,
+        metadata={
+            "card": MetadataValue.md(card),
+            "path": str(path),
+            "# Checks": len(checks),
+            "# Checks not passed": len(failed),
+        },
+    )

@@ -1,6 +1,5 @@
 """Assets that find and decode items: discovery, one catalog per modality, and rejects."""
 
-
 import pandas as pd
 from dagster import AssetExecutionContext, AssetOut, Output, asset, multi_asset
 
@@ -12,7 +11,7 @@ from crosspair.catalog import (
     rejects_frame,
 )
 from crosspair.discover import discover
-from crosspair.schemas import CATALOGS, REJECTS
+from crosspair.schemas import CATALOGS
 from dagster_project.resources import CrosspairSettings
 
 MODALITIES = tuple(CATALOGS)
@@ -31,10 +30,14 @@ def discovery(context: AssetExecutionContext, settings: CrosspairSettings):
     items = discovered_frame(found)
     rejects = rejects_frame(found.rejects)
     context.log.info("found %d items and %d discovery rejects", len(items), len(rejects))
-    yield Output(items, "discovered_items",
-                 metadata=table_metadata(items, "items", "source", "modality"))
-    yield Output(rejects, "discovery_rejects",
-                 metadata=table_metadata(rejects, "rejects", "source", "reason"))
+    yield Output(
+        items, "discovered_items", metadata=table_metadata(items, "items", "source", "modality")
+    )
+    yield Output(
+        rejects,
+        "discovery_rejects",
+        metadata=table_metadata(rejects, "rejects", "source", "reason"),
+    )
 
 
 def catalog_asset(modality: str):
@@ -44,21 +47,28 @@ def catalog_asset(modality: str):
         name=f"{modality}_catalog_build",
         outs={
             f"{modality}_catalog": AssetOut(
-                description=f"one row per usable {modality} item, with decoded metadata"),
+                description=f"one row per usable {modality} item, with decoded metadata"
+            ),
             f"{modality}_rejects": AssetOut(
-                description=f"{modality} items that could not be decoded, with the reason"),
+                description=f"{modality} items that could not be decoded, with the reason"
+            ),
         },
         group_name="catalog",
     )
-    def _build(context: AssetExecutionContext, settings: CrosspairSettings,
-               discovered_items: pd.DataFrame):
+    def _build(
+        context: AssetExecutionContext, settings: CrosspairSettings, discovered_items: pd.DataFrame
+    ):
         candidates = candidates_from_frame(discovered_items, modality)
         catalog, rejects = build_catalog(modality, candidates, settings.engine)
         context.log.info("%s: %d catalogued, %d rejected", modality, len(catalog), len(rejects))
-        yield Output(catalog, f"{modality}_catalog",
-                     metadata=table_metadata(catalog, modality, "source"))
-        yield Output(rejects, f"{modality}_rejects",
-                     metadata=table_metadata(rejects, "rejects", "source", "reason"))
+        yield Output(
+            catalog, f"{modality}_catalog", metadata=table_metadata(catalog, modality, "source")
+        )
+        yield Output(
+            rejects,
+            f"{modality}_rejects",
+            metadata=table_metadata(rejects, "rejects", "source", "reason"),
+        )
 
     return _build
 
@@ -78,8 +88,16 @@ def rejects(
     code_rejects: pd.DataFrame,
 ) -> Output[pd.DataFrame]:
     """Every item that cannot be used, from discovery or decoding, with its reason."""
-    parts = [discovery_rejects, image_rejects, audio_rejects, video_rejects, mesh_rejects,
-             sensor_rejects, text_rejects, code_rejects]
+    parts = [
+        discovery_rejects,
+        image_rejects,
+        audio_rejects,
+        video_rejects,
+        mesh_rejects,
+        sensor_rejects,
+        text_rejects,
+        code_rejects,
+    ]
     table = rejects_frame(pd.concat(parts, ignore_index=True).to_dict("records"))
     metadata = table_metadata(table, "rejects", "reason")
     metadata["by source"] = counts_by(table, "source", "modality")

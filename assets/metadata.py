@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
-from dagster import MetadataValue
+from dagster import AssetIn, MetadataValue
 
 PREVIEW_ROWS = 10
 
@@ -37,3 +37,24 @@ def table_metadata(frame: pd.DataFrame, label: str, *by: str) -> dict:
     if by and not frame.empty:
         metadata["by " + ", ".join(by)] = counts_by(frame, *by)
     return metadata
+
+
+PAIRED_MODALITIES = ("image", "audio", "video", "mesh", "text", "code")
+
+
+def catalog_ins(*modalities: str, **others: str) -> dict[str, AssetIn]:
+    """Asset inputs for the given catalogs (default: every catalog a pair can point at)."""
+    names = [f"{m}_catalog" for m in (modalities or PAIRED_MODALITIES)]
+    return {
+        **{name: AssetIn(name) for name in names},
+        **{name: AssetIn(key) for name, key in others.items()},
+    }
+
+
+def by_modality(tables: dict) -> dict:
+    """``{'image_catalog': df, ...}`` → ``{'image': df, ...}``, other inputs dropped."""
+    return {
+        name.removesuffix("_catalog"): table
+        for name, table in tables.items()
+        if name.endswith("_catalog")
+    }

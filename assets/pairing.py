@@ -1,12 +1,11 @@
 """Pairing assets: one per kind of heuristic pair, their union, and what stayed unpaired."""
 
-
 import pandas as pd
 from dagster import AssetExecutionContext, Output, asset
 
 from assets.metadata import table_metadata
-from crosspair.extract import TrackRequest, extract_track
 from crosspair.engine import map_items
+from crosspair.extract import TrackRequest, extract_track
 from crosspair.pairing import (
     pair_by_reference,
     pair_code_docstrings,
@@ -15,7 +14,7 @@ from crosspair.pairing import (
     pairs_frame,
 )
 from crosspair.pairing import unpaired_items as find_unpaired
-from crosspair.schemas import EXTRACTED_AUDIO, PAIRS, UNPAIRED, empty_frame
+from crosspair.schemas import EXTRACTED_AUDIO, empty_frame
 from dagster_project.resources import CrosspairSettings
 
 GROUP = "pairing"
@@ -52,33 +51,53 @@ def code_docstring_pairs(code_catalog: pd.DataFrame, text_catalog: pd.DataFrame)
 
 
 @asset(group_name=GROUP)
-def extracted_audio(context: AssetExecutionContext, settings: CrosspairSettings,
-                    video_catalog: pd.DataFrame) -> Output[pd.DataFrame]:
+def extracted_audio(
+    context: AssetExecutionContext, settings: CrosspairSettings, video_catalog: pd.DataFrame
+) -> Output[pd.DataFrame]:
     """The first audio stream of every video with audio, as a 16-bit WAV under data/derived."""
+    # The folder exists even with no video, so DVC always finds the output it tracks.
+    (settings.data / "derived" / "audio").mkdir(parents=True, exist_ok=True)
     requests = []
     for _, video in video_catalog[video_catalog["has_audio"].astype(bool)].iterrows():
         rel_out = f"derived/audio/{video['item_id']}.wav"
-        requests.append(TrackRequest(
-            video_id=video["item_id"], source=video["source"], video_path=video["path"],
-            abs_path=str(settings.resolve(video)), out_path=str(settings.data / rel_out),
-            rel_out=rel_out,
-        ))
+        requests.append(
+            TrackRequest(
+                video_id=video["item_id"],
+                source=video["source"],
+                video_path=video["path"],
+                abs_path=str(settings.resolve(video)),
+                out_path=str(settings.data / rel_out),
+                rel_out=rel_out,
+            )
+        )
     results = map_items(extract_track, requests, settings.engine)
     rows = [row for row, _ in results if row is not None]
-    failures = [(req.video_path, why) for req, (row, why) in zip(requests, results, strict=True)
-                if row is None]
+    failures = [
+        (req.video_path, why)
+        for req, (row, why) in zip(requests, results, strict=True)
+        if row is None
+    ]
     for path, why in failures:
         context.log.warning("%s: %s", path, why)
-    table = (pd.DataFrame(rows, columns=list(EXTRACTED_AUDIO.columns)) if rows
-             else empty_frame(EXTRACTED_AUDIO))
+    table = (
+        pd.DataFrame(rows, columns=list(EXTRACTED_AUDIO.columns))
+        if rows
+        else empty_frame(EXTRACTED_AUDIO)
+    )
     table = table.sort_values("item_id").reset_index(drop=True)
-    return Output(table, metadata={**table_metadata(table, "tracks", "source"),
-                                   "# Extraction failures": len(failures)})
+    return Output(
+        table,
+        metadata={
+            **table_metadata(table, "tracks", "source"),
+            "# Extraction failures": len(failures),
+        },
+    )
 
 
 @asset(group_name=GROUP)
-def video_audio_pairs(video_catalog: pd.DataFrame, extracted_audio: pd.DataFrame,
-                      audio_catalog: pd.DataFrame):
+def video_audio_pairs(
+    video_catalog: pd.DataFrame, extracted_audio: pd.DataFrame, audio_catalog: pd.DataFrame
+):
     """Video ↔ its own audio track, and ↔ separate audio files that share its stem."""
     embedded = pair_embedded_audio(video_catalog, extracted_audio)
     video_sources = set(video_catalog["source"])
@@ -106,8 +125,14 @@ def pairs(
     mesh_description_pairs: pd.DataFrame,
 ) -> Output[pd.DataFrame]:
     """All heuristic pairs in one table; every pair keeps its method and parameters."""
-    parts = [image_caption_pairs, audio_transcript_pairs, video_audio_pairs,
-             video_subtitle_pairs, code_docstring_pairs, mesh_description_pairs]
+    parts = [
+        image_caption_pairs,
+        audio_transcript_pairs,
+        video_audio_pairs,
+        video_subtitle_pairs,
+        code_docstring_pairs,
+        mesh_description_pairs,
+    ]
     table = pairs_frame(pd.concat(parts, ignore_index=True).to_dict("records"))
     return _pairs_output(table)
 
@@ -130,6 +155,9 @@ def unpaired_items(
     _, unmatched_subtitles = pair_side_files(video_catalog, subtitles)
     table = find_unpaired(
         {"image": image_catalog, "audio": speech, "mesh": mesh_catalog, "code": code_catalog},
-        pairs, rejects, videos=video_catalog, extra=unmatched_subtitles,
+        pairs,
+        rejects,
+        videos=video_catalog,
+        extra=unmatched_subtitles,
     )
     return Output(table, metadata=table_metadata(table, "unpaired", "source", "reason"))

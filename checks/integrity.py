@@ -13,12 +13,15 @@ def integrity_check(asset_name: str):
     """File present, sha256 unchanged, audio duration consistent with its sample count."""
 
     @asset_check(
-        asset=AssetKey(asset_name), name="integrity", blocking=True,
+        asset=AssetKey(asset_name),
+        name="integrity",
+        blocking=True,
         description="every file still exists with the catalogued size and sha256; audio "
-                    "duration agrees with frames / sample rate",
+        "duration agrees with frames / sample rate",
     )
-    def _check(context: AssetCheckExecutionContext, settings: CrosspairSettings,
-               table: pd.DataFrame):
+    def _check(
+        context: AssetCheckExecutionContext, settings: CrosspairSettings, table: pd.DataFrame
+    ):
         outcome = check_integrity(table, settings.resolve, settings.duration_tolerance_s)
         return to_result(outcome)
 

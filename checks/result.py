@@ -8,8 +8,9 @@ from assets.metadata import markdown_table
 from crosspair.validation import CheckOutcome
 
 
-def to_result(outcome: CheckOutcome, *, warn_only: bool = False,
-              asset_key=None, check_name: str | None = None) -> AssetCheckResult:
+def to_result(
+    outcome: CheckOutcome, *, warn_only: bool = False, asset_key=None, check_name: str | None = None
+) -> AssetCheckResult:
     """Counts become numbers, failing rows become a Markdown table."""
     metadata = {name: value for name, value in outcome.summary.items()}
     metadata["failing rows"] = markdown_table(outcome.failures, rows=len(outcome.failures))
@@ -20,6 +21,9 @@ def to_result(outcome: CheckOutcome, *, warn_only: bool = False,
     if check_name is not None:
         extra["check_name"] = check_name
     return AssetCheckResult(
-        passed=outcome.passed, severity=severity, metadata=metadata,
-        description=outcome.describe(), **extra,
+        passed=outcome.passed,
+        severity=severity,
+        metadata=metadata,
+        description=outcome.describe(),
+        **extra,
     )

@@ -1,6 +1,5 @@
 """Blocking pandera checks: every table matches its one schema definition."""
 
-
 import pandas as pd
 from dagster import AssetCheckExecutionContext, AssetKey, asset_check
 
@@ -22,7 +21,9 @@ def schema_check(asset_name: str, schema):
     """A blocking check that validates ``asset_name`` against ``schema`` (all failures)."""
 
     @asset_check(
-        asset=AssetKey(asset_name), name="schema", blocking=True,
+        asset=AssetKey(asset_name),
+        name="schema",
+        blocking=True,
         description=f"pandera schema '{schema.name}', every failure collected (lazy)",
     )
     def _check(context: AssetCheckExecutionContext, table: pd.DataFrame):

@@ -16,8 +16,15 @@ from crosspair.schemas import CATALOGS, REJECTS, empty_frame
 log = logging.getLogger(__name__)
 
 DISCOVERED_COLUMNS = [
-    "item_id", "source", "modality", "path", "record_key", "abs_path", "licence",
-    "subject_ids", "payload",
+    "item_id",
+    "source",
+    "modality",
+    "path",
+    "record_key",
+    "abs_path",
+    "licence",
+    "subject_ids",
+    "payload",
 ]
 
 
@@ -29,8 +36,13 @@ def discovered_frame(discovery: Discovery) -> pd.DataFrame:
     """All candidates as a table (payload as JSON) so later steps can be rerun alone."""
     rows = [
         {
-            "item_id": c.item_id, "source": c.source, "modality": c.modality, "path": c.path,
-            "record_key": c.record_key, "abs_path": c.abs_path or "", "licence": c.licence,
+            "item_id": c.item_id,
+            "source": c.source,
+            "modality": c.modality,
+            "path": c.path,
+            "record_key": c.record_key,
+            "abs_path": c.abs_path or "",
+            "licence": c.licence,
             "subject_ids": c.subject_ids,
             "payload": json.dumps(c.payload, sort_keys=True, ensure_ascii=False),
         }
@@ -46,9 +58,15 @@ def candidates_from_frame(frame: pd.DataFrame, modality: str | None = None) -> l
         frame = frame[frame["modality"] == modality]
     return [
         Candidate(
-            item_id=row.item_id, source=row.source, modality=row.modality, path=row.path,
-            record_key=row.record_key, abs_path=row.abs_path or None, licence=row.licence,
-            subject_ids=row.subject_ids, payload=json.loads(row.payload),
+            item_id=row.item_id,
+            source=row.source,
+            modality=row.modality,
+            path=row.path,
+            record_key=row.record_key,
+            abs_path=row.abs_path or None,
+            licence=row.licence,
+            subject_ids=row.subject_ids,
+            payload=json.loads(row.payload),
         )
         for row in frame.itertuples(index=False)
     ]
@@ -90,7 +108,8 @@ def item_keys(*tables: pd.DataFrame) -> pd.DataFrame:
     columns = ["item_id", "sha256", "subject_ids"]
     parts = [
         (table if "subject_ids" in table else table.assign(subject_ids=""))[columns]
-        for table in tables if len(table)
+        for table in tables
+        if len(table)
     ]
     if not parts:
         return pd.DataFrame({name: pd.Series(dtype=object) for name in columns})

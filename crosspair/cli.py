@@ -35,40 +35,25 @@ def dagster_home(path: str | None = None) -> Path:
 
 
 def run_build(sources: str, data_dir: str, workers: int = 0) -> bool:
-    """Materialise every asset and check of the build job; True when all passed."""
+    """Materialise every asset and check of the build job; True when nothing blocking failed."""
     _quiet_environment()
-    os.environ["CROSSPAIR_SOURCES"] = str(Path(sources).resolve())
-    os.environ["CROSSPAIR_DATA"] = str(Path(data_dir).resolve())
     dagster_home()
 
     from dagster import DagsterInstance
 
     from crosspair.sources import load_sources
-    from dagster_project.definitions import defs
+    from dagster_project.build import failed_checks, materialise_all
 
     load_sources(sources)  # fail fast, before Dagster starts, with the file and field named
-    job = defs.resolve_job_def("build_dataset")
-    run_config = {"resources": {"settings": {"config": {"workers": workers}}}}
     with DagsterInstance.get() as instance:
-        result = job.execute_in_process(
-            instance=instance, run_config=run_config, raise_on_error=False
-        )
-        failed_checks = [
-            evaluation for evaluation in result.get_asset_check_evaluations()
-            if not evaluation.passed and evaluation.severity.value == "ERROR"
-        ]
-        warnings = [
-            evaluation for evaluation in result.get_asset_check_evaluations()
-            if not evaluation.passed and evaluation.severity.value == "WARN"
-        ]
-    for evaluation in warnings:
-        log.warning("check warned: %s on %s", evaluation.check_name,
-                    evaluation.asset_key.to_user_string())
-    for evaluation in failed_checks:
-        log.error("check failed: %s on %s", evaluation.check_name,
-                  evaluation.asset_key.to_user_string())
+        result = materialise_all(sources, data_dir, instance, workers)
+    for name in failed_checks(result, "WARN"):
+        log.warning("check warned: %s", name)
+    errors = failed_checks(result, "ERROR")
+    for name in errors:
+        log.error("check failed: %s", name)
     log.info("run %s %s", result.run_id, "succeeded" if result.success else "FAILED")
-    return result.success and not failed_checks
+    return result.success and not errors
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -79,11 +64,13 @@ def main(argv: list[str] | None = None) -> int:
     demo_input.add_argument("--out", default="data/demo_input")
 
     build = sub.add_parser("build", help="ingest, pair, validate, split and export")
-    build.add_argument("--sources", default=os.environ.get("CROSSPAIR_SOURCES",
-                                                           "data/demo_input/sources.yaml"))
+    build.add_argument(
+        "--sources", default=os.environ.get("CROSSPAIR_SOURCES", "data/demo_input/sources.yaml")
+    )
     build.add_argument("--data", default=os.environ.get("CROSSPAIR_DATA", "data"))
-    build.add_argument("--workers", type=int, default=0,
-                       help="processes for per-item work (0 = in process)")
+    build.add_argument(
+        "--workers", type=int, default=0, help="processes for per-item work (0 = in process)"
+    )
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")

@@ -47,8 +47,17 @@ class _SourceWalker:
 
     # -- locating files -------------------------------------------------------------------
 
-    def _candidate(self, modality, rel, *, record_key="", abs_path=None, licence=None,
-                   subjects="", payload=None) -> Candidate:
+    def _candidate(
+        self,
+        modality,
+        rel,
+        *,
+        record_key="",
+        abs_path=None,
+        licence=None,
+        subjects="",
+        payload=None,
+    ) -> Candidate:
         return Candidate(
             item_id=item_id(self.source.name, rel, record_key),
             source=self.source.name,
@@ -67,20 +76,37 @@ class _SourceWalker:
     def _locate(self, rel: str) -> tuple[str | None, str, str]:
         """Check a path named by a glob or a manifest: (abs path or None, reason, detail)."""
         if os.path.isabs(rel) or rel.startswith("~"):
-            return None, "path_outside_root", f"absolute path {rel!r} in source '{self.source.name}'"
+            return (
+                None,
+                "path_outside_root",
+                f"absolute path {rel!r} in source '{self.source.name}'",
+            )
         joined = os.path.normpath(os.path.join(self.root, rel))
         if not joined.startswith(str(self.root) + os.sep):
-            return None, "path_outside_root", (
-                f"{rel!r} leaves the root {self.root} of source '{self.source.name}'; "
-                "paths in manifests must stay inside the source folder"
+            return (
+                None,
+                "path_outside_root",
+                (
+                    f"{rel!r} leaves the root {self.root} of source '{self.source.name}'; "
+                    "paths in manifests must stay inside the source folder"
+                ),
             )
         real = os.path.realpath(joined)
         if not real.startswith(str(self.root) + os.sep):
-            return None, "symlink_outside_root", (
-                f"{rel!r} is a symlink to {real}, outside the root of source '{self.source.name}'"
+            return (
+                None,
+                "symlink_outside_root",
+                (
+                    f"{rel!r} is a symlink to {real}, outside the root of source "
+                    f"'{self.source.name}'"
+                ),
             )
         if not os.path.isfile(real):
-            return None, "missing_file", f"{joined} does not exist (named in source '{self.source.name}')"
+            return (
+                None,
+                "missing_file",
+                f"{joined} does not exist (named in source '{self.source.name}')",
+            )
         return joined, "", ""
 
     def _subjects(self, rel: str, record: dict | None = None) -> str:
@@ -98,8 +124,9 @@ class _SourceWalker:
             found.add(self.source.subject_constant)
         return ";".join(sorted(s.replace(";", "_") for s in found))
 
-    def _add_media(self, modality: str, rel: str, record: dict | None = None,
-                   licence: str | None = None) -> Candidate | None:
+    def _add_media(
+        self, modality: str, rel: str, record: dict | None = None, licence: str | None = None
+    ) -> Candidate | None:
         rel = Path(rel).as_posix()
         if rel in self.media:
             return self.media[rel]
@@ -108,8 +135,12 @@ class _SourceWalker:
         if modality == "sensor" and self.source.sensor is not None:
             payload = self.source.sensor.model_dump()
         candidate = self._candidate(
-            modality, rel, abs_path=abs_path, licence=licence,
-            subjects=self._subjects(rel, record), payload=payload,
+            modality,
+            rel,
+            abs_path=abs_path,
+            licence=licence,
+            subjects=self._subjects(rel, record),
+            payload=payload,
         )
         self.media[rel] = candidate
         if abs_path is None:
@@ -141,7 +172,9 @@ class _SourceWalker:
             self._add_subtitles(rel)
         log.info(
             "source %s: %d candidates, %d rejects at discovery",
-            self.source.name, len(self.out.candidates), len(self.out.rejects),
+            self.source.name,
+            len(self.out.candidates),
+            len(self.out.rejects),
         )
         return self.out
 
@@ -205,7 +238,8 @@ class _SourceWalker:
         if not isinstance(media_rel, str) or not media_rel:
             placeholder = self._candidate("text", manifest.path, record_key=f"line:{number}")
             self._reject(
-                placeholder, "invalid_record",
+                placeholder,
+                "invalid_record",
                 f"{manifest.path} line {number}: field '{manifest.media_field}' is missing",
             )
             return
@@ -226,20 +260,29 @@ class _SourceWalker:
             key = f"{key}@line{number}"  # a repeated record keeps its own ids
         for index, text in enumerate(texts):
             candidate = self._candidate(
-                "text", manifest.path, record_key=f"{key}#{index}",
-                licence=licence, subjects=self._subjects(media_rel, record),
-                payload={"text": "" if text is None else str(text), "kind": manifest.kind,
-                         "anchor": media_rel, "language": language},
+                "text",
+                manifest.path,
+                record_key=f"{key}#{index}",
+                licence=licence,
+                subjects=self._subjects(media_rel, record),
+                payload={
+                    "text": "" if text is None else str(text),
+                    "kind": manifest.kind,
+                    "anchor": media_rel,
+                    "language": language,
+                },
             )
             if first is not None:
                 self._reject(
-                    candidate, "duplicate_record",
+                    candidate,
+                    "duplicate_record",
                     f"{manifest.path} line {number} repeats the record of line {first} "
                     f"({media_rel}); remove one of them",
                 )
             elif media is None:
                 self._reject(
-                    candidate, "missing_file",
+                    candidate,
+                    "missing_file",
                     f"{manifest.path} line {number}: its media {media_rel!r} could not be used",
                 )
             else:
@@ -253,32 +296,53 @@ class _SourceWalker:
         subjects = self._subjects(record_id, record)
         licence = record.get(manifest.licence_field) if manifest.licence_field else None
         code_candidate = self._candidate(
-            "code", manifest.path, record_key=record_id, licence=licence, subjects=subjects,
-            payload={"code": code, "entry_point": str(record.get("entry_point") or ""),
-                     "language": "python"},
+            "code",
+            manifest.path,
+            record_key=record_id,
+            licence=licence,
+            subjects=subjects,
+            payload={
+                "code": code,
+                "entry_point": str(record.get("entry_point") or ""),
+                "language": "python",
+            },
         )
         text_candidates = [
             self._candidate(
-                "text", manifest.path, record_key=f"{record_id}#{index}", licence=licence,
+                "text",
+                manifest.path,
+                record_key=f"{record_id}#{index}",
+                licence=licence,
                 subjects=subjects,
-                payload={"text": "" if text is None else str(text), "kind": manifest.kind,
-                         "anchor": record_id, "language": "en"},
+                payload={
+                    "text": "" if text is None else str(text),
+                    "kind": manifest.kind,
+                    "anchor": record_id,
+                    "language": "en",
+                },
             )
             for index, text in enumerate(texts)
         ]
         if record_id in seen:
             code_candidate = replace(
-                code_candidate, record_key=f"{record_id}@line{number}",
+                code_candidate,
+                record_key=f"{record_id}@line{number}",
                 item_id=item_id(self.source.name, manifest.path, f"{record_id}@line{number}"),
             )
             text_candidates = [
-                replace(c, record_key=f"{c.record_key}@line{number}",
-                        item_id=item_id(self.source.name, manifest.path,
-                                        f"{c.record_key}@line{number}"))
+                replace(
+                    c,
+                    record_key=f"{c.record_key}@line{number}",
+                    item_id=item_id(
+                        self.source.name, manifest.path, f"{c.record_key}@line{number}"
+                    ),
+                )
                 for c in text_candidates
             ]
-            detail = (f"{manifest.path} line {number} repeats id {record_id!r} of line "
-                      f"{seen[record_id]}; ids must be unique")
+            detail = (
+                f"{manifest.path} line {number} repeats id {record_id!r} of line "
+                f"{seen[record_id]}; ids must be unique"
+            )
             for candidate in [code_candidate, *text_candidates]:
                 self._reject(candidate, "duplicate_record", detail)
             return

@@ -35,8 +35,9 @@ class EngineConfig:
         return cls(workers=workers)
 
 
-def map_items(fn: Callable[[T], R], items: Iterable[T], engine: EngineConfig | None = None
-              ) -> list[R]:
+def map_items(
+    fn: Callable[[T], R], items: Iterable[T], engine: EngineConfig | None = None
+) -> list[R]:
     """Apply ``fn`` to every item, keeping input order."""
     engine = engine or EngineConfig()
     batch: Sequence[T] = list(items)

@@ -41,10 +41,25 @@ def extract_track(request: TrackRequest) -> tuple[dict | None, str]:
     out = Path(request.out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
     command = [
-        imageio_ffmpeg.get_ffmpeg_exe(), "-nostdin", "-v", "error", "-y",
-        "-i", request.abs_path, "-map", f"0:a:{request.stream_index}", "-vn",
-        "-c:a", "pcm_s16le", "-fflags", "+bitexact", "-flags:a", "+bitexact",
-        "-map_metadata", "-1", str(out),
+        imageio_ffmpeg.get_ffmpeg_exe(),
+        "-nostdin",
+        "-v",
+        "error",
+        "-y",
+        "-i",
+        request.abs_path,
+        "-map",
+        f"0:a:{request.stream_index}",
+        "-vn",
+        "-c:a",
+        "pcm_s16le",
+        "-fflags",
+        "+bitexact",
+        "-flags:a",
+        "+bitexact",
+        "-map_metadata",
+        "-1",
+        str(out),
     ]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0 or not out.is_file() or out.stat().st_size == 0:

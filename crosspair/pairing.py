@@ -35,17 +35,19 @@ def _pair_rows(left: pd.DataFrame, right: pd.DataFrame, method: str, params) -> 
     rows = []
     for (_, lrow), (_, rrow) in zip(left.iterrows(), right.iterrows(), strict=True):
         row_params = params(lrow, rrow) if callable(params) else params
-        rows.append({
-            "pair_id": pair_id(lrow["item_id"], rrow["item_id"], method),
-            "group_id": lrow["item_id"],
-            "source": lrow["source"],
-            "left_id": lrow["item_id"],
-            "left_modality": lrow["modality"],
-            "right_id": rrow["item_id"],
-            "right_modality": rrow["modality"],
-            "method": method,
-            "params": json.dumps(row_params, sort_keys=True),
-        })
+        rows.append(
+            {
+                "pair_id": pair_id(lrow["item_id"], rrow["item_id"], method),
+                "group_id": lrow["item_id"],
+                "source": lrow["source"],
+                "left_id": lrow["item_id"],
+                "left_modality": lrow["modality"],
+                "right_id": rrow["item_id"],
+                "right_modality": rrow["modality"],
+                "method": method,
+                "params": json.dumps(row_params, sort_keys=True),
+            }
+        )
     return rows
 
 
@@ -60,18 +62,32 @@ def pairs_frame(rows: list[dict]) -> pd.DataFrame:
     )
 
 
+def _joined_sides(joined: pd.DataFrame, right_extra: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split a text⋈media merge (text columns suffixed ``_text``) into left and right frames."""
+    left = joined[["item_id", "source", "modality"]].reset_index(drop=True)
+    right = pd.DataFrame(
+        {
+            "item_id": joined["item_id_text"].to_numpy(),
+            "modality": joined["modality_text"].to_numpy(),
+            right_extra: joined[right_extra].to_numpy(),
+        }
+    )
+    return left, right
+
+
 def pair_by_reference(media: pd.DataFrame, texts: pd.DataFrame, kind: str) -> pd.DataFrame:
     """Media ↔ texts whose manifest record names the media's path (same source)."""
-    texts = texts[texts["kind"] == kind]
+    texts = texts[texts["kind"] == kind].rename(columns={"path": "manifest"})
     joined = texts.merge(
         media[["item_id", "source", "path", "modality"]],
-        left_on=["source", "anchor"], right_on=["source", "path"], suffixes=("_text", ""),
+        left_on=["source", "anchor"],
+        right_on=["source", "path"],
+        suffixes=("_text", ""),
     )
-    left = joined[["item_id", "source", "modality"]]
-    right = joined.rename(columns={"item_id_text": "item_id", "modality_text": "modality"})
+    left, right = _joined_sides(joined, "record_key")
     rows = _pair_rows(
-        left.reset_index(drop=True),
-        right[["item_id", "modality", "record_key"]].reset_index(drop=True),
+        left,
+        right,
         MANIFEST_REFERENCE,
         lambda lrow, rrow: {"kind": kind, "record_key": rrow["record_key"]},
     )
@@ -80,17 +96,15 @@ def pair_by_reference(media: pd.DataFrame, texts: pd.DataFrame, kind: str) -> pd
 
 def pair_code_docstrings(code: pd.DataFrame, texts: pd.DataFrame) -> pd.DataFrame:
     """Code ↔ docstring taken from the same manifest record."""
-    docs = texts[texts["kind"] == "docstring"]
+    docs = texts[texts["kind"] == "docstring"].drop(columns=["record_key"])
     joined = docs.merge(
         code[["item_id", "source", "record_key", "modality"]],
-        left_on=["source", "anchor"], right_on=["source", "record_key"], suffixes=("_text", ""),
+        left_on=["source", "anchor"],
+        right_on=["source", "record_key"],
+        suffixes=("_text", ""),
     )
-    left = joined[["item_id", "source", "modality"]].reset_index(drop=True)
-    right = joined.rename(columns={"item_id_text": "item_id", "modality_text": "modality"})
-    rows = _pair_rows(
-        left, right[["item_id", "modality", "anchor"]].reset_index(drop=True),
-        MANIFEST_RECORD, lambda lrow, rrow: {"record": rrow["anchor"]},
-    )
+    left, right = _joined_sides(joined, "anchor")
+    rows = _pair_rows(left, right, MANIFEST_RECORD, lambda lrow, rrow: {"record": rrow["anchor"]})
     return pairs_frame(rows)
 
 
@@ -112,8 +126,9 @@ def match_side_file(side_path: str, media: pd.DataFrame) -> tuple[str | None, st
     exact = same_folder[stems == base]
     if len(exact) == 1:
         return exact.iloc[0]["item_id"], "exact_stem"
-    prefixed = same_folder[stems.map(lambda s: any(s.startswith(base + sep)
-                                                   for sep in _STEM_SEPARATORS))]
+    prefixed = same_folder[
+        stems.map(lambda s: any(s.startswith(base + sep) for sep in _STEM_SEPARATORS))
+    ]
     if len(prefixed) == 1:
         return prefixed.iloc[0]["item_id"], "stem_prefix"
     if len(exact) + len(prefixed) > 1:
@@ -132,7 +147,9 @@ def pair_side_files(media: pd.DataFrame, sides: pd.DataFrame) -> tuple[pd.DataFr
             continue
         left = source_media[source_media["item_id"] == match].iloc[[0]]
         rows += _pair_rows(
-            left.reset_index(drop=True), side.to_frame().T.reset_index(drop=True), FILE_STEM,
+            left.reset_index(drop=True),
+            side.to_frame().T.reset_index(drop=True),
+            FILE_STEM,
             {"rule": rule, "side_stem": side_file_base(side["path"])},
         )
     return pairs_frame(rows), unmatched
@@ -143,16 +160,23 @@ def pair_embedded_audio(videos: pd.DataFrame, tracks: pd.DataFrame) -> pd.DataFr
     if tracks.empty:
         return empty_frame(PAIRS)
     joined = tracks.merge(
-        videos[["item_id", "source", "modality"]], left_on="video_id", right_on="item_id",
+        videos[["item_id", "source", "modality"]],
+        left_on="video_id",
+        right_on="item_id",
         suffixes=("_track", ""),
     )
     left = joined[["item_id", "source", "modality"]].reset_index(drop=True)
-    right = pd.DataFrame({
-        "item_id": joined["item_id_track"], "modality": "audio",
-        "stream_index": joined["stream_index"],
-    })
+    right = pd.DataFrame(
+        {
+            "item_id": joined["item_id_track"],
+            "modality": "audio",
+            "stream_index": joined["stream_index"],
+        }
+    )
     rows = _pair_rows(
-        left, right, EMBEDDED_STREAM,
+        left,
+        right,
+        EMBEDDED_STREAM,
         lambda lrow, rrow: {"stream_index": int(rrow["stream_index"])},
     )
     return pairs_frame(rows)
@@ -160,8 +184,12 @@ def pair_embedded_audio(videos: pd.DataFrame, tracks: pd.DataFrame) -> pd.DataFr
 
 def _unpaired(row, wanted: str, reason: str) -> dict:
     return {
-        "item_id": row["item_id"], "source": row["source"], "modality": row["modality"],
-        "path": row["path"], "wanted": wanted, "reason": reason,
+        "item_id": row["item_id"],
+        "source": row["source"],
+        "modality": row["modality"],
+        "path": row["path"],
+        "wanted": wanted,
+        "reason": reason,
     }
 
 
@@ -193,6 +221,4 @@ def unpaired_items(
     if not rows:
         return empty_frame(UNPAIRED)
     frame = pd.DataFrame(rows, columns=list(UNPAIRED.columns))
-    return frame.sort_values(["source", "path", "wanted"], kind="mergesort").reset_index(
-        drop=True
-    )
+    return frame.sort_values(["source", "path", "wanted"], kind="mergesort").reset_index(drop=True)

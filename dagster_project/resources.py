@@ -26,6 +26,7 @@ class CrosspairSettings(ConfigurableResource):
         default_factory=lambda: os.environ.get("CROSSPAIR_DATA", "data"),
         description="folder for tables, extracted audio and exports (env CROSSPAIR_DATA)",
     )
+    version: str = Field(default="unreleased", description="dataset version named in the card")
     workers: int = Field(default=0, description="processes for per-item work; 0 = in process")
     split_salt: str = Field(default="crosspair", description="changes every split when changed")
     train_share: float = 0.8

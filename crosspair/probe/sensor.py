@@ -1,0 +1,89 @@
+"""Sensor probe: rows, channels, sample rate, span and largest gap of a timestamped CSV stream.
+
+The sources file names the time column and its clock; the clock gives the unit that turns
+timestamp differences into seconds. A stream that parses as CSV but breaks that contract (no
+such column, fewer than two samples, time running backwards) is an ``invalid_record``: the
+file is readable, its content is not a usable stream. Unparsable CSV ends up ``corrupt``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+
+from crosspair.items import Candidate, Rejected
+from crosspair.probe.files import file_base
+from crosspair.probe.limits import ProbeLimits
+
+log = logging.getLogger(__name__)
+
+SECONDS_PER_UNIT = {
+    "boot_s": 1.0,
+    "boot_us": 1e-6,
+    "utc_ms": 1e-3,
+    "utc_us": 1e-6,
+    "gps_week_s": 1.0,
+}
+
+
+def probe_sensor(candidate: Candidate, limits: ProbeLimits) -> dict:
+    """Catalog row of a sensor CSV; ``invalid_record`` when it is not a usable time series."""
+    path = candidate.abs_path
+    time_column = candidate.payload.get("time_column")
+    clock = candidate.payload.get("clock")
+    if not time_column or clock not in SECONDS_PER_UNIT:
+        raise Rejected(
+            "invalid_record",
+            f"sensor item needs payload time_column and a clock of {sorted(SECONDS_PER_UNIT)}, "
+            f"got time_column={time_column!r} clock={clock!r}; fix the source's sensor block",
+        )
+
+    columns = list(pd.read_csv(path, nrows=0).columns)
+    if time_column not in columns:
+        raise Rejected("invalid_record", f"no time column {time_column!r}; columns are {columns}")
+    channels = len(columns) - 1
+    if channels < 1:
+        raise Rejected("invalid_record", f"only the time column {time_column!r}, no channels")
+
+    times = _times(pd.read_csv(path, usecols=[time_column])[time_column])
+    steps = np.diff(times)  # in the clock's own unit: exact for integer microseconds
+    backwards = np.flatnonzero(steps < 0)
+    if backwards.size:
+        row = int(backwards[0]) + 1
+        raise Rejected(
+            "invalid_record",
+            f"time goes backwards at data row {row + 1}: {times[row]} after {times[row - 1]}",
+        )
+    intervals_s = steps.astype(np.float64) * SECONDS_PER_UNIT[clock]
+    median_s = float(np.median(intervals_s))
+    if median_s <= 0:
+        raise Rejected("invalid_record", "most samples share a timestamp; no sample rate")
+
+    row = {
+        "rows": int(times.size),
+        "channels": int(channels),
+        "time_column": str(time_column),
+        "clock": str(clock),
+        "rate_hz": 1.0 / median_s,
+        "duration_s": float(times[-1] - times[0]) * SECONDS_PER_UNIT[clock],
+        "max_gap_s": float(intervals_s.max()),
+    }
+    return {**file_base(candidate), **row}
+
+
+def _times(column: pd.Series) -> np.ndarray:
+    """The time column as numbers, rejecting blanks, text and fewer than two samples."""
+    if len(column) < 2:
+        raise Rejected("invalid_record", f"{len(column)} data row(s); a stream needs at least 2")
+    numeric = pd.to_numeric(column, errors="coerce")
+    missing = np.flatnonzero(numeric.isna().to_numpy())
+    if missing.size:
+        first = int(missing[0])
+        raise Rejected(
+            "invalid_record",
+            f"{missing.size} time value(s) are blank or not numbers, first at data row "
+            f"{first + 1}: {column.iloc[first]!r}",
+        )
+    return numeric.to_numpy()

@@ -1,0 +1,102 @@
+"""Sensor probe on the real comma2k19 and PX4 streams and on CSVs that are not streams."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from crosspair.probe import probe
+
+from .conftest import check_reject, check_row, make_candidate
+
+COMMA = "sensor/comma2k19_rav4_2018-08-02--08-34-47_seg40/csv"
+PX4 = "sensor/px4_sample_log_small/csv"
+BOOT_S = {"time_column": "t_boot_s", "clock": "boot_s"}
+BOOT_US = {"time_column": "timestamp", "clock": "boot_us"}
+
+
+def _row(path, payload):
+    row, reject = probe(make_candidate("sensor", path, payload))
+    assert reject is None, reject
+    return check_row("sensor", row)
+
+
+# file: (rows, channels, rate_hz, duration_s, max_gap_s)
+COMMA_EXPECTED = {
+    "IMU_accelerometer.csv": (6256, 3, 104.36, 59.992, 0.00964),
+    "IMU_gyro.csv": (6256, 3, 104.36, 59.992, 0.00964),
+    "IMU_magnetometer.csv": (592, 3, 10.0, 59.885, 0.1476),
+    "CAN_speed.csv": (4974, 1, 89.20, 59.988, 0.0265),
+    "GNSS_live_gnss_ublox.csv": (579, 6, 9.99, 59.728, 0.1965),  # the one 0.197 s gap
+    "GNSS_live_gnss_qcom.csv": (30, 6, 0.50, 58.000, 2.029),
+}
+
+
+@pytest.mark.parametrize("name", sorted(COMMA_EXPECTED))
+def test_comma2k19_streams_in_boot_seconds(data, name):
+    rows, channels, rate, duration, gap = COMMA_EXPECTED[name]
+    row = _row(data / COMMA / name, BOOT_S)
+    assert (row["rows"], row["channels"]) == (rows, channels)
+    assert (row["time_column"], row["clock"]) == ("t_boot_s", "boot_s")
+    assert row["rate_hz"] == pytest.approx(rate, rel=0.005)
+    assert row["duration_s"] == pytest.approx(duration, abs=0.002)
+    assert row["max_gap_s"] == pytest.approx(gap, rel=0.01)
+
+
+def test_px4_sensor_combined_in_boot_microseconds(data):
+    row = _row(data / PX4 / "sensor_combined_0.csv", BOOT_US)
+    assert (row["rows"], row["channels"]) == (1298, 10)
+    assert row["rate_hz"] == pytest.approx(204.58, rel=0.005)  # median step 4888 us
+    assert row["duration_s"] == pytest.approx(6.496152)  # the CSV spans 6.5 s of the log
+    assert row["max_gap_s"] == pytest.approx(0.161303)  # between its first two samples
+
+
+def test_px4_gps_at_5_hz(data):
+    row = _row(data / PX4 / "vehicle_gps_position_0.csv", BOOT_US)
+    assert (row["rows"], row["channels"]) == (32, 24)
+    assert row["rate_hz"] == pytest.approx(5.0, rel=0.001)
+
+
+def test_clock_unit_converts_utc_milliseconds(data):
+    payload = {"time_column": "utc_timestamp", "clock": "utc_ms"}
+    row = _row(data / COMMA / "GNSS_live_gnss_ublox.csv", payload)
+    assert row["rate_hz"] == pytest.approx(10.0, rel=0.01)
+    assert row["channels"] == 6
+
+
+def _csv(path, frame):
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_sensor_csv_with_one_row_is_invalid_record(tmp_path):
+    path = _csv(tmp_path / "one.csv", pd.DataFrame({"t_boot_s": [1.0], "acc": [9.8]}))
+    detail = check_reject(probe(make_candidate("sensor", path, BOOT_S))[1], "invalid_record")
+    assert "1 data row" in detail["detail"]
+
+
+def test_missing_time_column_is_invalid_record(tmp_path):
+    path = _csv(tmp_path / "untimed.csv", pd.DataFrame({"t": [1.0, 2.0], "acc": [9.8, 9.7]}))
+    detail = check_reject(probe(make_candidate("sensor", path, BOOT_S))[1], "invalid_record")
+    assert "'t_boot_s'" in detail["detail"]
+
+
+def test_time_running_backwards_is_invalid_record(tmp_path):
+    frame = pd.DataFrame({"timestamp": [100, 200, 150, 300], "v": [1, 2, 3, 4]})
+    path = _csv(tmp_path / "backwards.csv", frame)
+    detail = check_reject(probe(make_candidate("sensor", path, BOOT_US))[1], "invalid_record")
+    assert "backwards at data row 3" in detail["detail"]
+
+
+def test_blank_timestamp_is_invalid_record(tmp_path):
+    path = tmp_path / "blank.csv"
+    path.write_text("timestamp,v\n100,1\n,2\n300,3\n")
+    check_reject(probe(make_candidate("sensor", path, BOOT_US))[1], "invalid_record")
+
+
+def test_unknown_clock_is_invalid_record(data):
+    payload = {"time_column": "t_boot_s", "clock": "sundial"}
+    check_reject(
+        probe(make_candidate("sensor", data / COMMA / "CAN_speed.csv", payload))[1],
+        "invalid_record",
+    )
