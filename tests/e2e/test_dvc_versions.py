@@ -3,7 +3,6 @@
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,10 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-pytestmark = pytest.mark.slow
+from tests.corpus import write_small_corpus
 
-IMAGES = ["000000062554.jpg", "000000099053.jpg", "000000126107.jpg"]
-SPEECH = ["audio/61-70968-0000.flac", "audio/LJ002-0020.wav"]
+pytestmark = pytest.mark.slow
 
 
 def _run(repo: Path, *command: str) -> str:
@@ -44,70 +42,10 @@ def _snapshot(folder: Path) -> dict[str, str]:
     }
 
 
-def _write_raw(repo: Path, shared: Path) -> None:
-    raw = repo / "raw"
-    (raw / "images" / "images").mkdir(parents=True)
-    (raw / "speech" / "audio").mkdir(parents=True)
-    for name in IMAGES:
-        shutil.copy(shared / "image_text" / "images" / name, raw / "images" / "images" / name)
-    lines = [
-        json.loads(line)
-        for line in (shared / "image_text" / "captions.jsonl").read_text().splitlines()
-    ]
-    kept = [line for line in lines if Path(line["file_name"]).name in IMAGES]
-    (raw / "images" / "captions.jsonl").write_text(
-        "".join(json.dumps(line) + "\n" for line in kept)
-    )
-    for name in SPEECH:
-        shutil.copy(shared / "speech_text" / name, raw / "speech" / name)
-    rows = [
-        json.loads(line)
-        for line in (shared / "speech_text" / "transcripts.jsonl").read_text().splitlines()
-    ]
-    (raw / "speech" / "transcripts.jsonl").write_text(
-        "".join(json.dumps(r) + "\n" for r in rows if r["audio_file"] in SPEECH)
-    )
-    sources = {
-        "version": 1,
-        "sources": [
-            {
-                "name": "coco",
-                "modality": "image",
-                "root": "images",
-                "files": ["images/*.jpg"],
-                "licence": "CC BY 2.0",
-                "origin": "COCO",
-                "manifest": {
-                    "path": "captions.jsonl",
-                    "kind": "caption",
-                    "media_field": "file_name",
-                    "text_field": "captions",
-                },
-            },
-            {
-                "name": "speech",
-                "modality": "audio",
-                "root": "speech",
-                "files": ["audio/*"],
-                "licence": "CC BY 4.0",
-                "origin": "LibriSpeech, LJ Speech",
-                "subject_pattern": r"^(?P<subject>\d+)-",
-                "manifest": {
-                    "path": "transcripts.jsonl",
-                    "kind": "transcript",
-                    "media_field": "audio_file",
-                    "text_field": "text",
-                },
-            },
-        ],
-    }
-    (raw / "sources.yaml").write_text(yaml.safe_dump(sources))
-
-
 def test_checkout_restores_an_earlier_build_byte_for_byte(tmp_path, shared_data):
     repo = tmp_path / "dataset"
     repo.mkdir()
-    _write_raw(repo, shared_data)
+    write_small_corpus(repo / "raw", shared_data)
     stage = {
         "stages": {
             "build": {

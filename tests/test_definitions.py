@@ -1,0 +1,89 @@
+"""What `dagster dev` shows: every asset and check, loaded the way workspace.yaml loads them."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from dagster_project.definitions import defs
+
+REPO = Path(__file__).resolve().parents[1]
+
+MODALITIES = ["image", "audio", "video", "mesh", "sensor", "text", "code"]
+EXPECTED_ASSETS = {
+    "discovered_items",
+    "discovery_rejects",
+    "rejects",
+    "extracted_audio",
+    *(f"{m}_catalog" for m in MODALITIES),
+    *(f"{m}_rejects" for m in MODALITIES),
+    "image_caption_pairs",
+    "audio_transcript_pairs",
+    "video_audio_pairs",
+    "video_subtitle_pairs",
+    "code_docstring_pairs",
+    "mesh_description_pairs",
+    "pairs",
+    "unpaired_items",
+    "near_duplicates",
+    "split_assignments",
+    "split_exclusions",
+    "train_split",
+    "val_split",
+    "test_split",
+    "webdataset_shards",
+    "dataset_card",
+}
+
+
+def test_every_asset_is_defined():
+    keys = {spec.key.to_user_string() for spec in defs.resolve_all_asset_specs()}
+    assert keys == EXPECTED_ASSETS
+
+
+def test_every_check_is_attached_to_its_asset():
+    graph = defs.resolve_asset_graph()
+    checks = {f"{key.asset_key.to_user_string()}:{key.name}" for key in graph.asset_check_keys}
+    for table in [
+        *(f"{m}_catalog" for m in MODALITIES),
+        "rejects",
+        "pairs",
+        "extracted_audio",
+        "unpaired_items",
+        "split_assignments",
+    ]:
+        assert f"{table}:schema" in checks
+    for table in [*(f"{m}_catalog" for m in MODALITIES), "extracted_audio"]:
+        assert f"{table}:integrity" in checks
+    assert {
+        "rejects:conservation",
+        "pairs:expectations",
+        "pairs:modality_imbalance",
+        "split_assignments:no_leakage",
+        "text_catalog:length_outliers",
+        "near_duplicates:exact_duplicates",
+        "near_duplicates:perceptual_duplicates",
+    } <= checks
+    assert len(checks) == 27
+
+
+def test_workspace_file_loads_with_the_dagster_cli(tmp_path):
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path), "DAGSTER_DISABLE_TELEMETRY": "1"}
+    done = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "dagster"),
+            "definitions",
+            "validate",
+            "-w",
+            "workspace.yaml",
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Validation successful for code location dagster_project.definitions" in (
+        done.stdout + done.stderr
+    )
