@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
 import sys
@@ -56,12 +57,30 @@ def run_build(sources: str, data_dir: str, workers: int = 0) -> bool:
     return result.success and not errors
 
 
-def main(argv: list[str] | None = None) -> int:
+def _demo_input(args) -> int:
+    from crosspair.demo import generate_demo
+
+    path = generate_demo(Path(args.out))
+    log.info("demo sources written to %s", path)
+    return 0
+
+
+def _build(args) -> int:
+    return 0 if run_build(args.sources, args.data, args.workers) else 1
+
+
+# Modules that add their own subcommands: each has ``add_commands(subparsers)`` and sets
+# ``func`` on its parsers. A missing module (a feature not built yet) is skipped.
+COMMAND_MODULES = ("crosspair.commands.versions", "crosspair.commands.erasure")
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crosspair", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo_input = sub.add_parser("demo-input", help="write the built-in demo sources")
     demo_input.add_argument("--out", default="data/demo_input")
+    demo_input.set_defaults(func=_demo_input)
 
     build = sub.add_parser("build", help="ingest, pair, validate, split and export")
     build.add_argument(
@@ -71,25 +90,30 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument(
         "--workers", type=int, default=0, help="processes for per-item work (0 = in process)"
     )
+    build.set_defaults(func=_build)
 
-    args = parser.parse_args(argv)
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as err:
+            if err.name != name:
+                raise
+            continue
+        module.add_commands(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
     from crosspair.sources import SourcesError
 
     try:
-        if args.command == "demo-input":
-            from crosspair.demo import generate_demo
-
-            path = generate_demo(Path(args.out))
-            log.info("demo sources written to %s", path)
-            return 0
-        if args.command == "build":
-            return 0 if run_build(args.sources, args.data, args.workers) else 1
+        return args.func(args)
     except SourcesError as err:
         log.error("%s", err)
         return 2
-    return 2
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""Subcommands of the `crosspair` CLI, one module per area."""
