@@ -12,11 +12,13 @@ import json
 import logging
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from crosspair.ids import item_id
 from crosspair.items import Candidate, reject_row
+from crosspair.pairing import side_file_base
 from crosspair.sources import Source, SourcesConfig
 
 log = logging.getLogger(__name__)
@@ -30,10 +32,13 @@ class Discovery:
 
     candidates: list[Candidate] = field(default_factory=list)
     rejects: list[dict] = field(default_factory=list)
+    erased: dict[str, int] = field(default_factory=dict)
 
     def extend(self, other: Discovery) -> None:
         self.candidates.extend(other.candidates)
         self.rejects.extend(other.rejects)
+        for source, count in other.erased.items():
+            self.erased[source] = self.erased.get(source, 0) + count
 
 
 class _SourceWalker:
@@ -44,6 +49,7 @@ class _SourceWalker:
         self.root = root
         self.out = Discovery()
         self.media: dict[str, Candidate] = {}
+        self.rejected: list[Candidate] = []  # the candidates behind out.rejects, in order
 
     # -- locating files -------------------------------------------------------------------
 
@@ -71,6 +77,7 @@ class _SourceWalker:
         )
 
     def _reject(self, candidate: Candidate, reason: str, detail: str) -> None:
+        self.rejected.append(candidate)
         self.out.rejects.append(reject_row(candidate, "discover", reason, detail))
 
     def _locate(self, rel: str) -> tuple[str | None, str, str]:
@@ -160,7 +167,7 @@ class _SourceWalker:
 
     # -- walking a source -----------------------------------------------------------------
 
-    def walk(self) -> Discovery:
+    def walk(self, is_erased: Callable[[Candidate], bool] | None = None) -> Discovery:
         if self.source.manifest is not None:
             self._walk_manifest()
         for rel in self._glob(self.source.files):
@@ -170,6 +177,8 @@ class _SourceWalker:
                 self._add_media("audio", rel)
         for rel in self._glob(self.source.sidecars.subtitles):
             self._add_subtitles(rel)
+        if is_erased is not None:
+            self._drop_erased(is_erased)
         log.info(
             "source %s: %d candidates, %d rejects at discovery",
             self.source.name,
@@ -177,6 +186,50 @@ class _SourceWalker:
             len(self.out.rejects),
         )
         return self.out
+
+    def _drop_erased(self, is_erased: Callable[[Candidate], bool]) -> None:
+        """Leave out erased items and everything attached to them, keeping no trace but a count.
+
+        Erased items must not reach any table, not even rejects, so they are dropped here
+        rather than rejected: a text goes with its media (or code record), and side files go
+        with the video whose stem they carry.
+        """
+        everything = self.out.candidates + self.rejected
+        erased = {c.item_id for c in everything if is_erased(c)}
+        anchors = {
+            c.record_key if c.modality == "code" else c.path
+            for c in everything
+            if c.item_id in erased and c.modality != "text"
+        }
+        video_stems = {
+            Path(c.path).stem for c in everything if c.item_id in erased and c.modality == "video"
+        }
+
+        def gone(candidate: Candidate) -> bool:
+            if candidate.item_id in erased:
+                return True
+            if candidate.payload.get("anchor") in anchors:
+                return True
+            return (
+                bool(video_stems)
+                and candidate.abs_path is not None
+                and (
+                    candidate.modality in ("text", "audio")
+                    and side_file_base(candidate.path) in video_stems
+                )
+            )
+
+        kept = [c for c in self.out.candidates if not gone(c)]
+        kept_rejects = [
+            (c, row) for c, row in zip(self.rejected, self.out.rejects, strict=True) if not gone(c)
+        ]
+        dropped = len(everything) - len(kept) - len(kept_rejects)
+        self.out.candidates = kept
+        self.rejected = [c for c, _ in kept_rejects]
+        self.out.rejects = [row for _, row in kept_rejects]
+        if dropped:
+            self.out.erased[self.source.name] = dropped
+            log.info("source %s: %d erased items left out", self.source.name, dropped)
 
     def _add_subtitles(self, rel: str) -> None:
         abs_path, reason, detail = self._locate(rel)
@@ -350,11 +403,19 @@ class _SourceWalker:
         self.out.candidates.extend([code_candidate, *text_candidates])
 
 
-def discover(config: SourcesConfig, only: list[str] | None = None) -> Discovery:
-    """Walk the sources (or the named ones) in file order."""
+def discover(
+    config: SourcesConfig,
+    only: list[str] | None = None,
+    is_erased: Callable[[Candidate], bool] | None = None,
+) -> Discovery:
+    """Walk the sources (or the named ones) in file order.
+
+    ``is_erased`` marks items a person asked to erase: they and what hangs on them are left
+    out entirely (counted in ``Discovery.erased``), not rejected.
+    """
     result = Discovery()
     for source in config.sources:
         if only is not None and source.name not in only:
             continue
-        result.extend(_SourceWalker(source, config.root_of(source)).walk())
+        result.extend(_SourceWalker(source, config.root_of(source)).walk(is_erased))
     return result
