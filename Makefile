@@ -6,7 +6,6 @@ BIN := $(VENV)/bin
 export DVC_NO_ANALYTICS := 1
 export DAGSTER_DISABLE_TELEMETRY := 1
 export GX_ANALYTICS_ENABLED := False
-export DAGSTER_HOME := $(CURDIR)/.dagster
 
 .PHONY: setup demo test lint bench ui
 
@@ -33,4 +32,4 @@ bench: setup
 	$(BIN)/python bench/ingest_vs_sha256sum.py
 
 ui: setup
-	$(BIN)/dagster dev -w workspace.yaml
+	DAGSTER_HOME=$(CURDIR)/.dagster $(BIN)/dagster dev -w workspace.yaml

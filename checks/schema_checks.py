@@ -7,13 +7,30 @@ from checks.result import to_result
 from crosspair import schemas
 from crosspair.validation.schema import validate_table
 
+PAIR_TABLES = (
+    "image_caption_pairs",
+    "audio_transcript_pairs",
+    "video_audio_pairs",
+    "video_subtitle_pairs",
+    "code_docstring_pairs",
+    "mesh_description_pairs",
+    "pairs",
+)
 TABLE_SCHEMAS = {
+    "discovered_items": schemas.DISCOVERED,
+    "discovery_rejects": schemas.REJECTS,
     **{f"{modality}_catalog": schema for modality, schema in schemas.CATALOGS.items()},
+    **{f"{modality}_rejects": schemas.REJECTS for modality in schemas.CATALOGS},
+    **{name: schemas.PAIRS for name in PAIR_TABLES},
+    "near_duplicates": schemas.NEAR_DUPLICATES,
+    "split_exclusions": schemas.SPLIT_EXCLUSIONS,
+    **{f"{split}_split": schemas.SPLIT_MANIFEST for split in schemas.SPLITS},
+    "webdataset_shards": schemas.SHARD_INDEX,
     "rejects": schemas.REJECTS,
     "extracted_audio": schemas.EXTRACTED_AUDIO,
-    "pairs": schemas.PAIRS,
     "unpaired_items": schemas.UNPAIRED,
     "split_assignments": schemas.SPLIT_ASSIGNMENTS,
+    "provenance": schemas.PROVENANCE,
 }
 
 

@@ -11,6 +11,9 @@ from pathlib import Path
 
 log = logging.getLogger("crosspair")
 
+# Libraries that log routine INFO lines (migrations, plugin registration) on every run.
+NOISY_LOGGERS = ("alembic", "great_expectations", "numexpr")
+
 DAGSTER_YAML = """\
 # Written by `crosspair build`: local SQLite storage, no telemetry.
 telemetry:
@@ -106,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    for noisy in NOISY_LOGGERS:
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
     from crosspair.sources import SourcesError
 

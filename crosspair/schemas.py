@@ -174,6 +174,23 @@ REJECTS = pa.DataFrameSchema(
     ordered=True,
 )
 
+DISCOVERED = pa.DataFrameSchema(
+    {
+        "item_id": _id(unique=True),
+        "source": Column(str),
+        "modality": Column(str, Check.isin(MODALITIES)),
+        "path": Column(str, Check.str_length(min_value=1)),
+        "record_key": Column(str),
+        "abs_path": Column(str, description="checked absolute path; empty for records"),
+        "licence": Column(str),
+        "subject_ids": Column(str),
+        "payload": Column(str, description="JSON: texts, code, sensor clock of records"),
+    },
+    name="discovered_items",
+    strict=True,
+    ordered=True,
+)
+
 EXTRACTED_AUDIO = pa.DataFrameSchema(
     {
         "item_id": _id(unique=True),
@@ -319,6 +336,39 @@ SPLIT_MANIFEST = pa.DataFrameSchema(
         **_side("right"),
     },
     name="split_manifest",
+    strict=True,
+    ordered=True,
+)
+
+
+def _provenance_side(prefix: str) -> dict[str, Column]:
+    return {
+        f"{prefix}_id": _id(),
+        f"{prefix}_modality": Column(str, Check.isin(MODALITIES)),
+        f"{prefix}_source": Column(str),
+        f"{prefix}_path": Column(str, description="file or manifest the item was read from"),
+        f"{prefix}_sha256": Column(str, _HEX64),
+        f"{prefix}_licence": Column(str),
+    }
+
+
+PROVENANCE = pa.DataFrameSchema(
+    {
+        "pair_id": _id(unique=True),
+        "group_id": _id(),
+        **_provenance_side("left"),
+        **_provenance_side("right"),
+        "method": Column(str),
+        "params": Column(str, description="JSON object of the method's parameters"),
+        "model_name": Column(str, description="model that made the pair; empty for heuristics"),
+        "model_version": Column(str),
+        "annotator": Column(str, description="person who made the pair; empty when none"),
+        "code_version": Column(
+            str, Check.str_length(min_value=1), description="git commit, '-dirty', or 'unknown'"
+        ),
+        "run_id": Column(str, Check.str_length(min_value=1), description="Dagster run id"),
+    },
+    name="provenance",
     strict=True,
     ordered=True,
 )

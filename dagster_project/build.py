@@ -13,6 +13,7 @@ def build_run_config(sources: str | Path, data_dir: str | Path, workers: int = 0
     """Run config that points the settings resource and the IO manager at one build."""
     data = str(Path(data_dir).resolve())
     return {
+        "loggers": {"console": {"config": {"log_level": "INFO"}}},
         "resources": {
             "settings": {
                 "config": {
@@ -22,7 +23,7 @@ def build_run_config(sources: str | Path, data_dir: str | Path, workers: int = 0
                 }
             },
             "io_manager": {"config": {"data_dir": data}},
-        }
+        },
     }
 
 

@@ -1,8 +1,14 @@
 """The Dagster code location: every crosspair asset, check, job and resource."""
 
-from dagster import Definitions, define_asset_job, in_process_executor, load_assets_from_modules
+from dagster import (
+    AssetSelection,
+    Definitions,
+    define_asset_job,
+    in_process_executor,
+    load_assets_from_modules,
+)
 
-from assets import exports, ingest, pairing, splits
+from assets import exports, ingest, pairing, provenance, splits
 from checks.integrity import integrity_checks
 from checks.pairs import pair_checks
 from checks.schema_checks import schema_checks
@@ -11,12 +17,12 @@ from checks.statistics import statistics_checks
 from dagster_project.io_manager import TableIOManager
 from dagster_project.resources import CrosspairSettings
 
-all_assets = load_assets_from_modules([ingest, pairing, splits, exports])
+all_assets = load_assets_from_modules([ingest, pairing, splits, exports, provenance])
 all_checks = [*schema_checks, *integrity_checks, *statistics_checks, *pair_checks, *split_checks]
 
 build_job = define_asset_job(
     "build_dataset",
-    selection="*",
+    selection=AssetSelection.all(),
     description="Ingest, pair, validate, split and export every source.",
 )
 

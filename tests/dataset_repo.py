@@ -29,7 +29,7 @@ class DatasetRepo:
         self.remote = remote
 
     def run(self, *command: str, check: bool = True) -> subprocess.CompletedProcess:
-        env = {**os.environ, **GIT_ENV}
+        env = {**os.environ, **GIT_ENV, "DAGSTER_HOME": str(self.path / ".dagster")}
         done = subprocess.run(command, cwd=self.path, env=env, capture_output=True, text=True)
         if check and done.returncode != 0:
             raise AssertionError(

@@ -18,6 +18,7 @@ pytestmark = pytest.mark.slow
 def _run(repo: Path, *command: str) -> str:
     env = {
         **os.environ,
+        "DAGSTER_HOME": str(repo / ".dagster"),
         "DVC_NO_ANALYTICS": "1",
         "DAGSTER_DISABLE_TELEMETRY": "1",
         "GIT_AUTHOR_NAME": "crosspair test",
