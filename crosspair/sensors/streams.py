@@ -1,0 +1,128 @@
+"""A timestamped sensor stream: a table, its time column and the clock that stamped it.
+
+``gps_week_s`` streams name two columns, week and seconds of week, as ``"week,tow"``. Rows must
+be in time order; a stream may carry a second stamp that links its boot clock to UTC
+(``LINK_COLUMNS``: comma2k19 GNSS ``utc_timestamp`` in ms, PX4 ``time_utc_usec`` in us).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from crosspair.sensors.clocks import (
+    GPS_CLOCK,
+    ClockLink,
+    Timeline,
+    boot_seconds,
+    estimate_link,
+    timeline_of,
+    utc_ns,
+)
+from crosspair.sensors.gps_time import NS
+
+log = logging.getLogger(__name__)
+
+LINK_COLUMNS = {"utc_timestamp": "utc_ms", "time_utc_usec": "utc_us"}
+DEFAULT_GAP_FACTOR = 1.5  # an interval of 2 periods is one lost sample; 1.5 sits between
+
+
+@dataclass(frozen=True)
+class Stream:
+    """One sensor stream; rows in time order on ``clock`` (see ``crosspair.sources.CLOCKS``)."""
+
+    name: str
+    frame: pd.DataFrame
+    time_column: str
+    clock: str
+
+    def __post_init__(self) -> None:
+        timeline_of(self.clock)
+        missing = [c for c in self.time_columns if c not in self.frame.columns]
+        if missing:
+            raise ValueError(
+                f"stream {self.name!r}: no time column(s) {missing}; "
+                f"columns are {list(self.frame.columns)}"
+            )
+        if len(self.frame) == 0:
+            raise ValueError(f"stream {self.name!r} has no rows")
+        steps = np.diff(self.native_seconds())
+        if not np.all(np.isfinite(steps)) or np.any(steps < 0):
+            row = int(np.flatnonzero(~(steps >= 0))[0]) + 1
+            raise ValueError(
+                f"stream {self.name!r}: time is blank or goes backwards at row index {row}; "
+                "sort the rows by time or drop the broken ones first"
+            )
+
+    @property
+    def time_columns(self) -> list[str]:
+        if self.clock == GPS_CLOCK:
+            columns = [c.strip() for c in self.time_column.split(",")]
+            if len(columns) != 2:
+                raise ValueError(
+                    f"stream {self.name!r}: a {GPS_CLOCK} stream names two columns as "
+                    f"'week,seconds_of_week', got {self.time_column!r}"
+                )
+            return columns
+        return [self.time_column]
+
+    @property
+    def timeline(self) -> Timeline:
+        return timeline_of(self.clock)
+
+    @property
+    def data_columns(self) -> list[str]:
+        return [c for c in self.frame.columns if c not in self.time_columns]
+
+    def native_seconds(self) -> np.ndarray:
+        """Stamps as float64 seconds on the stream's own timeline (boot, or UTC epoch)."""
+        if self.timeline == "boot":
+            return boot_seconds(self.frame[self.time_column].to_numpy(), self.clock)
+        return self.utc_ns() / NS
+
+    def utc_ns(self) -> np.ndarray:
+        """UTC stamps (int64 ns) of a UTC-clock stream."""
+        columns = self.time_columns if self.clock == GPS_CLOCK else self.time_column
+        return utc_ns(self.frame[columns].to_numpy(), self.clock)
+
+
+def read_stream(path: str | Path, time_column: str, clock: str, name: str | None = None) -> Stream:
+    """A sensor CSV as a ``Stream`` named after the file stem unless ``name`` is given."""
+    path = Path(path)
+    frame = pd.read_csv(path)
+    stream = Stream(name or path.stem, frame, time_column, clock)
+    log.info("read stream %s: %d rows from %s", stream.name, len(frame), path)
+    return stream
+
+
+def stream_link(stream: Stream, method: str = "median") -> ClockLink | None:
+    """Boot-to-UTC link from a boot-clock stream's UTC column, or None when it has none."""
+    if stream.timeline != "boot":
+        return None
+    for column, clock in LINK_COLUMNS.items():
+        if column in stream.frame.columns:
+            values = stream.frame[column]
+            keep = values.notna().to_numpy()
+            utc = np.zeros(len(values), dtype=np.int64)
+            utc[keep] = utc_ns(values[keep].to_numpy(), clock)
+            return estimate_link(stream.native_seconds(), utc, method)
+    return None
+
+
+def find_gaps(seconds: np.ndarray, factor: float = DEFAULT_GAP_FACTOR) -> pd.DataFrame:
+    """Intervals longer than ``factor`` x the median interval: start_s, end_s, gap_s, period."""
+    steps = np.diff(seconds)
+    period = float(np.median(steps)) if steps.size else float("nan")
+    at = np.flatnonzero(steps > factor * period) if steps.size else np.array([], dtype=int)
+    return pd.DataFrame(
+        {
+            "start_s": seconds[at].astype(np.float64),
+            "end_s": seconds[at + 1].astype(np.float64),
+            "gap_s": steps[at].astype(np.float64),
+            "median_period_s": np.full(at.size, period),
+        }
+    )
