@@ -5,6 +5,7 @@ from dagster import AssetCheckExecutionContext, AssetKey, asset_check
 
 from checks.result import to_result
 from crosspair import schemas
+from crosspair.sensors import tables as sensor_tables
 from crosspair.validation.schema import validate_table
 
 PAIR_TABLES = (
@@ -26,6 +27,10 @@ TABLE_SCHEMAS = {
     "split_exclusions": schemas.SPLIT_EXCLUSIONS,
     **{f"{split}_split": schemas.SPLIT_MANIFEST for split in schemas.SPLITS},
     "webdataset_shards": schemas.SHARD_INDEX,
+    "sensor_pairing_summary": sensor_tables.PAIRING_SUMMARY,
+    "sensor_gaps": sensor_tables.SENSOR_GAPS,
+    "sensor_dropped": sensor_tables.SENSOR_DROPPED,
+    "clock_links": sensor_tables.CLOCK_LINKS,
     "rejects": schemas.REJECTS,
     "extracted_audio": schemas.EXTRACTED_AUDIO,
     "unpaired_items": schemas.UNPAIRED,

@@ -82,8 +82,8 @@ def modality_imbalance_check(
     mesh_catalog: pd.DataFrame,
     code_catalog: pd.DataFrame,
 ):
-    # TODO: sensor streams are left out until they are paired with each other by timestamp;
-    # until then every sensor source would show as wholly unpaired.
+    # Sensor streams are paired sample by sample in `sensor_pairing`, not as rows of the pair
+    # table, so they would all count as unpaired here.
     catalogs = {
         "image": image_catalog,
         "audio": audio_catalog,

@@ -8,7 +8,7 @@ from dagster import (
     load_assets_from_modules,
 )
 
-from assets import exports, ingest, pairing, provenance, splits
+from assets import erasure, exports, ingest, pairing, provenance, sensors, splits
 from checks.integrity import integrity_checks
 from checks.pairs import pair_checks
 from checks.schema_checks import schema_checks
@@ -17,19 +17,28 @@ from checks.statistics import statistics_checks
 from dagster_project.io_manager import TableIOManager
 from dagster_project.resources import CrosspairSettings
 
-all_assets = load_assets_from_modules([ingest, pairing, splits, exports, provenance])
+all_assets = load_assets_from_modules(
+    [ingest, pairing, sensors, splits, exports, provenance, erasure]
+)
 all_checks = [*schema_checks, *integrity_checks, *statistics_checks, *pair_checks, *split_checks]
 
 build_job = define_asset_job(
     "build_dataset",
-    selection=AssetSelection.all(),
+    selection=AssetSelection.all() - AssetSelection.assets("erasure_report"),
     description="Ingest, pair, validate, split and export every source.",
+)
+
+# Run by `crosspair forget` after an erasure, so it shows in the UI with what it removed.
+erase_job = define_asset_job(
+    "erase",
+    selection=AssetSelection.assets("erasure_ledger", "erasure_report"),
+    description="Record an erasure: the ledger and the report of what was removed.",
 )
 
 defs = Definitions(
     assets=all_assets,
     asset_checks=all_checks,
-    jobs=[build_job],
+    jobs=[build_job, erase_job],
     resources={"settings": CrosspairSettings(), "io_manager": TableIOManager()},
     # Per-step processes cost ~4 s each on 2 cores; the build runs in one process by default.
     executor=in_process_executor,

@@ -26,6 +26,10 @@ class CrosspairSettings(ConfigurableResource):
         default_factory=lambda: os.environ.get("CROSSPAIR_DATA", "data"),
         description="folder for tables, extracted audio and exports (env CROSSPAIR_DATA)",
     )
+    erasure_ledger: str = Field(
+        default_factory=lambda: os.environ.get("CROSSPAIR_ERASURE_LEDGER", "erasure/ledger.jsonl"),
+        description="erasure ledger, relative to the working folder (env CROSSPAIR_ERASURE_LEDGER)",
+    )
     version: str = Field(default="unreleased", description="dataset version named in the card")
     workers: int = Field(default=0, description="processes for per-item work; 0 = in process")
     split_salt: str = Field(default="crosspair", description="changes every split when changed")
@@ -34,6 +38,8 @@ class CrosspairSettings(ConfigurableResource):
     near_duplicate_distance: int = Field(default=6, description="max pHash Hamming distance")
     samples_per_shard: int = 500
     duration_tolerance_s: float = 0.05
+    sensor_tolerance_s: float = Field(default=0.01, description="max time between paired samples")
+    sensor_method: str = Field(default="nearest", description="'nearest' or 'interpolate'")
     max_unpaired_share: float = 0.5
 
     @cached_property

@@ -34,6 +34,10 @@ EXPECTED_ASSETS = {
     "webdataset_shards",
     "dataset_card",
     "provenance",
+    "sensor_pairing_summary",
+    "sensor_gaps",
+    "sensor_dropped",
+    "clock_links",
 }
 
 
