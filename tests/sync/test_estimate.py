@@ -1,0 +1,142 @@
+"""estimate_offset on the demo's flash/beep clip, shifted copies of it, and the real clips."""
+
+from __future__ import annotations
+
+import math
+
+import av
+import numpy as np
+import pytest
+import soundfile
+
+from crosspair.demo import CLIP_FPS, CLIP_SIZE, FLASHES_S, SPEECH_RATE
+from crosspair.sync import estimate_offset
+from crosspair.sync.estimate import MIN_CONFIDENCE
+from crosspair.sync.shift import remux_with_track, write_shifted_track
+from crosspair.sync.visual import frame_signal
+from crosspair.synth.clips import beep_track, flash_frames, write_clip
+
+from .conftest import FRAME_S, ffmpeg
+
+SHIFTS_S = [-0.4, -0.12, 0.08, 0.3]
+
+
+def test_demo_clip_is_in_sync(flash_clip):
+    est = estimate_offset(flash_clip)
+    assert abs(est.offset_s) < FRAME_S
+    assert est.reason == "" and est.reliable
+    assert est.confidence >= MIN_CONFIDENCE
+    assert (est.fps, est.n_frames) == (pytest.approx(25.0), 75)
+    assert est.frame_duration_s == pytest.approx(FRAME_S)
+
+
+@pytest.mark.parametrize("shift_s", SHIFTS_S)
+def test_shifted_audio_remuxed_gives_the_shift_back(flash_clip, tmp_path, shift_s):
+    """Samples moved with numpy, written with soundfile, re-muxed beside the copied video."""
+    wav = write_shifted_track(flash_clip, tmp_path / "shifted.wav", shift_s)
+    est = estimate_offset(remux_with_track(flash_clip, wav, tmp_path / "shifted.mkv"))
+    assert est.offset_s == pytest.approx(shift_s, abs=FRAME_S)
+    assert est.reliable
+
+
+@pytest.mark.parametrize("shift_s", [-0.253, 0.137])
+def test_shifted_external_file_off_the_grid(flash_clip, tmp_path, shift_s):
+    """Shifts between grid steps come back through the parabolic refinement."""
+    wav = write_shifted_track(flash_clip, tmp_path / "shifted.wav", shift_s)
+    est = estimate_offset(flash_clip, wav)
+    assert est.offset_s == pytest.approx(shift_s, abs=0.005)
+
+
+@pytest.mark.parametrize("start_s", [0.3, -0.2])
+def test_stream_start_times_are_honoured(flash_clip, tmp_path, start_s):
+    """The same audio packets, only their stream starting later/earlier than the video."""
+    out = tmp_path / "late.mkv"
+    ffmpeg("-i", str(flash_clip), "-itsoffset", str(start_s), "-i", str(flash_clip),
+           *("-map", "0:v", "-map", "1:a", "-c", "copy"), str(out))  # fmt: skip
+    est = estimate_offset(out)
+    assert est.offset_s == pytest.approx(start_s, abs=FRAME_S)
+
+
+def test_variable_frame_rate_uses_real_timestamps(flash_clip, tmp_path):
+    """A 0.44 s hole before the first flash: frame index / fps would put it at 0.08 s."""
+    vfr = tmp_path / "vfr.mp4"
+    ffmpeg("-i", str(flash_clip), "-vf", r"select=not(between(n\,1\,10))",
+           *("-fps_mode", "passthrough", "-c:v", "libx264", "-c:a", "copy"), str(vfr))  # fmt: skip
+    with av.open(str(vfr)) as container:
+        signal = frame_signal(container)
+    assert signal.n_frames == 65
+    assert signal.times_s[:3] == pytest.approx([0.0, 0.44, 0.48])
+    assert signal.values[2] == signal.values.max()  # the first flash, at its real time
+
+    est = estimate_offset(vfr)
+    assert abs(est.offset_s) < FRAME_S and est.reliable
+
+
+def test_fire2_variable_frame_rate(video_audio):
+    est = estimate_offset(video_audio / "fire2.mp4")
+    assert math.isfinite(est.offset_s) and abs(est.offset_s) <= 1.0
+    assert est.n_frames == 25
+    assert est.fps == pytest.approx(10.53, abs=0.01)  # 24 intervals over 2.28 s of pts
+    assert est.frame_duration_s == pytest.approx(0.1, abs=0.001)  # median of 80-100 ms gaps
+    assert est.reason.startswith("flat correlation")  # fire noise, no visual/audio events
+
+
+def test_nasa_second_audio_stream_and_external_mp3(video_audio):
+    """Same narration three ways: stream 0 (8 kHz), stream 1 (16 kHz), the exported mp3."""
+    clip = video_audio / "nasa_13013.mp4"
+    first = estimate_offset(clip)
+    second = estimate_offset(clip, audio_stream=1)
+    mp3 = estimate_offset(clip, video_audio / "nasa_13013.mp4.audio.mp3")
+    assert first.n_frames == second.n_frames == 325
+    # the mp3's first packet pts is 0.138 s (encoder delay), yet its samples start at 0: the
+    # file's own container start is its zero, so it agrees with the stream it came from
+    assert mp3.offset_s == pytest.approx(first.offset_s, abs=0.002)
+    assert second.offset_s == pytest.approx(first.offset_s, abs=FRAME_S)
+    # voice-over on footage: there is nothing to sync, and the estimate says so
+    assert all(e.reason.startswith("flat correlation") for e in (first, second, mp3))
+
+    other_video = estimate_offset(clip, video_stream=1, audio_stream=1)
+    assert (other_video.n_frames, other_video.fps) == (390, pytest.approx(29.97, abs=0.01))
+
+
+def test_missing_streams_give_a_reason(video_audio):
+    popeye = estimate_offset(video_audio / "popeye_T00-1_noaudio.mkv")
+    assert popeye.reason == "no audio stream 0 in the video (has none)"
+    assert math.isnan(popeye.offset_s) and popeye.confidence == 0.0
+    assert popeye.fps == pytest.approx(29.97, abs=0.01) and not popeye.reliable
+
+    third = estimate_offset(video_audio / "nasa_13013.mp4", audio_stream=2)
+    assert third.reason == "no audio stream 2 in the video (has 2 audio streams)"
+
+
+def test_silent_audio(video_audio, flash_clip, tmp_path):
+    """A real clip whose Opus track is digital silence, and the demo clip with a mute file."""
+    real = estimate_offset(video_audio / "no_duration.webm")
+    assert real.reason.startswith("silent audio") and real.confidence == 0.0
+
+    mute = tmp_path / "mute.wav"
+    soundfile.write(mute, np.zeros(48_000), 16_000)
+    est = estimate_offset(flash_clip, mute)
+    assert est.reason.startswith("silent audio") and math.isnan(est.offset_s)
+
+
+def test_still_picture_has_no_motion(tmp_path):
+    still = tmp_path / "still.mp4"
+    audio = beep_track(FLASHES_S, 2.0, SPEECH_RATE, 1000.0)
+    frames = flash_frames([], CLIP_SIZE, CLIP_FPS)  # never flashes
+    write_clip(still, frames, audio, duration_s=2.0, fps=CLIP_FPS, sample_rate=SPEECH_RATE)
+    est = estimate_offset(still)
+    assert est.reason == "no motion: the picture barely changes" and est.n_frames == 50
+
+
+def test_noise_gives_low_confidence(flash_clip, tmp_path):
+    """Steady noise has no onsets that line up with the flashes."""
+    noisy = tmp_path / "noise.wav"
+    soundfile.write(noisy, 0.1 * np.random.default_rng(7).standard_normal(48_000), 16_000)
+    est = estimate_offset(flash_clip, noisy)
+    assert est.confidence < MIN_CONFIDENCE and est.reason.startswith("flat correlation")
+
+
+def test_max_lag_must_be_positive(flash_clip):
+    with pytest.raises(ValueError, match="max_lag_s"):
+        estimate_offset(flash_clip, max_lag_s=0)
