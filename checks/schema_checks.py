@@ -6,6 +6,7 @@ from dagster import AssetCheckExecutionContext, AssetKey, asset_check
 from checks.result import to_result
 from crosspair import schemas
 from crosspair.sensors import tables as sensor_tables
+from crosspair.sync import SYNC_OFFSETS
 from crosspair.validation.schema import validate_table
 
 PAIR_TABLES = (
@@ -31,6 +32,7 @@ TABLE_SCHEMAS = {
     "sensor_gaps": sensor_tables.SENSOR_GAPS,
     "sensor_dropped": sensor_tables.SENSOR_DROPPED,
     "clock_links": sensor_tables.CLOCK_LINKS,
+    "sync_offsets": SYNC_OFFSETS,
     "rejects": schemas.REJECTS,
     "extracted_audio": schemas.EXTRACTED_AUDIO,
     "unpaired_items": schemas.UNPAIRED,
