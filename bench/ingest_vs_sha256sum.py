@@ -13,9 +13,14 @@ warmed by reading every file once, so both sides read from memory. Measured, bes
   metadata and hashes it; once per ``--workers`` value;
 - with ``--dagster``: the whole Dagster build job (every asset and check, exports included).
 
+For reference, crosspair's own file hash (``crosspair.ids.sha256_file``) is timed alone over the
+same files: it shows how much of the ingest time hashing can explain.
+
 Each crosspair variant runs in a fresh child process, so its peak RSS is its own; library
-imports happen before the clock starts. The crosspair catalogs must hold every item with no
-rejects, and their sha256 column must equal what ``sha256sum`` printed, or the run fails.
+imports happen before the clock starts. Wall and CPU time (user + system, children included)
+are both compared; the CPU ratio is the one other load on the machine moves least. The
+crosspair catalogs must hold every item with no rejects, and their sha256 column must equal
+what ``sha256sum`` printed, or the run fails.
 
     .venv/bin/python bench/ingest_vs_sha256sum.py [--items 10000] [--workers 0 2] [--dagster]
 """
@@ -69,6 +74,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 # -- the baseline -----------------------------------------------------------------------------
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of its reaped children (sha256sum, pool workers)."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
+
+
 def warm_page_cache(root: Path, paths: list[str]) -> int:
     """Read every file once so neither side pays for the disk; returns the bytes read."""
     total = 0
@@ -100,20 +114,30 @@ def _sha256sum(root: Path, batch: list[str]) -> str:
     return done.stdout
 
 
-def sha256sum_run(root: Path, paths: list[str], processes: int) -> tuple[float, dict[str, str]]:
-    """Seconds for sha256sum over ``paths``, at most ``processes`` at a time, and the digests."""
+def sha256sum_run(root: Path, paths: list[str], processes: int) -> tuple[float, float, dict]:
+    """Wall and CPU seconds of sha256sum over ``paths``, ``processes`` at a time; digests."""
     chunks = batches(paths)
-    started = time.perf_counter()
+    cpu, started = cpu_seconds(), time.perf_counter()
     with ThreadPoolExecutor(max_workers=processes) as pool:
         outputs = list(pool.map(lambda batch: _sha256sum(root, batch), chunks))
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
     digests = {}
     for line in "".join(outputs).splitlines():
         digest, path = line.split("  ", 1)
         digests[path] = digest
     if len(digests) != len(paths):
         raise SystemExit(f"sha256sum printed {len(digests)} digests for {len(paths)} files")
-    return seconds, digests
+    return seconds, cpu, digests
+
+
+def hashlib_run(root: Path, paths: list[str]) -> tuple[float, float]:
+    """Wall and CPU seconds of crosspair's own file hash (hashlib) over the same files."""
+    from crosspair.ids import sha256_file
+
+    cpu, started = cpu_seconds(), time.perf_counter()
+    for rel in paths:
+        sha256_file(root / rel)
+    return time.perf_counter() - started, cpu_seconds() - cpu
 
 
 def media_digest(lines: list[str]) -> str:
@@ -139,7 +163,7 @@ def ingest_once(sources: Path, workers: int) -> tuple[dict[str, float], dict]:
 
     engine = EngineConfig(workers=workers)
     stages: dict[str, float] = {}
-    started = time.perf_counter()
+    cpu, started = cpu_seconds(), time.perf_counter()
     config = load_sources(sources)
     found = discover(config)
     items = discovered_frame(found)
@@ -154,6 +178,7 @@ def ingest_once(sources: Path, workers: int) -> tuple[dict[str, float], dict]:
         rejects.append(modality_rejects)
         stages[modality] = time.perf_counter() - begun
     stages["total"] = time.perf_counter() - started
+    stages["cpu"] = cpu_seconds() - cpu
 
     corpus_root = sources.resolve().parent
     roots = {s.name: config.root_of(s).relative_to(corpus_root).as_posix() for s in config.sources}
@@ -183,10 +208,14 @@ def dagster_once(sources: Path, workers: int) -> tuple[dict[str, float], dict]:
     with tempfile.TemporaryDirectory(prefix="crosspair-bench-") as scratch:
         home, data = Path(scratch) / "home", Path(scratch) / "data"
         home.mkdir()
-        started = time.perf_counter()
+        cpu, started = cpu_seconds(), time.perf_counter()
         with DagsterInstance.local_temp(str(home)) as instance:
             result = materialise_all(sources, data, instance, workers)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
+        steps = {
+            event.step_key: event.event_specific_data.duration_ms / 1000
+            for event in result.get_step_success_events()
+        }
         tables = {
             path.stem: len(pd.read_parquet(path, columns=[]))
             for path in sorted((data / "tables").glob("*.parquet"))
@@ -198,7 +227,8 @@ def dagster_once(sources: Path, workers: int) -> tuple[dict[str, float], dict]:
         "rows": {name: n for name, n in tables.items() if name.endswith(("_catalog", "pairs"))},
         "rejects": tables.get("rejects", 0),
     }
-    return {"total": seconds}, seen
+    slowest = sorted(steps.items(), key=lambda item: -item[1])[:8]
+    return {**dict(slowest), "total": seconds, "cpu": cpu}, seen
 
 
 def measure(args: argparse.Namespace) -> None:
@@ -221,9 +251,11 @@ def measure(args: argparse.Namespace) -> None:
     runs = []
     for _ in range(1 if kind == "dagster" else args.repeat):
         runs.append((dagster_once if kind == "dagster" else ingest_once)(sources, workers))
+    cpu = [round(stages.pop("cpu"), 4) for stages, _ in runs]
     best_stages, seen = min(runs, key=lambda run: run[0]["total"])
     result = {
         "seconds": [round(stages["total"], 4) for stages, _ in runs],
+        "cpu_seconds": cpu,
         "stages": {name: round(value, 4) for name, value in best_stages.items()},
         "import_s": round(import_s, 3),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -276,7 +308,7 @@ def check_ingest(name: str, seen: dict, corpus: Corpus, expected_digest: str) ->
         raise SystemExit(f"{name}: " + "; ".join(problems))
 
 
-_WIDTHS = (44, 5, 8, 8, 8, 7, 16, 9)
+_WIDTHS = (44, 5, 8, 8, 8, 8, 7, 10, 9, 9)
 
 
 def _row(cells) -> str:
@@ -298,31 +330,50 @@ def print_report(report: dict) -> None:
     )
     print(
         f"page cache warm; best of {report['repeat']} (Dagster: 1 run); "
-        f"{report['host']['cpus']} CPUs; items = media files\n"
+        f"{report['host']['cpus']} CPUs, 1-min load {report['host']['load_1min_before']:.1f} "
+        f"before, {report['host']['load_1min_after']:.1f} after; items = media files\n"
     )
-    header = ("what", "procs", "best s", "items/s", "MB/s", "ratio", "ratio same procs", "RSS MB")
+    header = (
+        "what",
+        "procs",
+        "best s",
+        "CPU s",
+        "items/s",
+        "MB/s",
+        "ratio",
+        "same procs",
+        "CPU ratio",
+        "RSS MB",
+    )
     print(_row(header))
     for line in lines:
-        rss = f"{line['peak_rss_mb']:.0f}"
+        rss = "-" if line["peak_rss_mb"] is None else f"{line['peak_rss_mb']:.0f}"
         if line.get("peak_worker_rss_mb"):
             rss += f"+{line['peak_worker_rss_mb']:.0f}"
         cells = (
             line["what"],
             str(line["processes"]),
             f"{line['best_s']:.3f}",
+            f"{line['best_cpu_s']:.3f}",
             f"{line['items_per_s']:,.0f}",
             f"{line['mb_per_s']:,.1f}",
             f"{line['ratio']:.1f}x",
             f"{line['ratio_same_processes']:.1f}x",
+            f"{line['cpu_ratio']:.1f}x",
             rss,
         )
         print(_row(cells))
-    print("\nratio = seconds / sha256sum seconds (1 process); 'same procs' = vs sha256sum run")
-    print("as many at a time. RSS: peak of the measuring process (+ largest pool worker).")
+    print(
+        "\nratio = wall seconds / sha256sum wall seconds (1 process); same procs = against\n"
+        "sha256sum run as many processes at a time; CPU ratio = user+system seconds (with\n"
+        "child processes) / sha256sum's, the number least moved by other load on the machine.\n"
+        "RSS: peak of the measuring process (+ its largest child, a pool worker); not measured\n"
+        "for the hash-only lines. Wall seconds per stage:"
+    )
     for line in lines:
         if line.get("stages"):
-            stages = ", ".join(f"{k} {v:.2f}" for k, v in line["stages"].items() if v >= 0.005)
-            print(f"{line['what']}: {stages} s (imports before timing: {line['import_s']:.1f} s)")
+            stages = ", ".join(f"{k} {v:.2f}" for k, v in line["stages"].items() if v >= 0.05)
+            print(f"  {line['what']}: {stages} (imports before timing: {line['import_s']:.1f} s)")
 
 
 def main() -> None:
@@ -346,47 +397,61 @@ def main() -> None:
     print(f"\nwritten to {args.out}; whole run {report['total_wall_s']:.0f} s")
 
 
-def benchmark(args: argparse.Namespace, corpus: Corpus, scratch: Path) -> dict:
-    hashed = corpus.media + corpus.manifests
-    hashed_bytes = warm_page_cache(corpus.root, hashed)
-    media_bytes_mb = hashed_bytes / 1e6
+def _line(what: str, processes: int, runs: list[float], cpu: list[float], base, size) -> dict:
+    """One table row; ``base`` maps processes to sha256sum's best (wall, CPU) seconds and
+    ``size`` is (media files, MB hashed)."""
+    best, best_cpu = min(runs), min(cpu)
+    return {
+        "what": what,
+        "processes": processes,
+        "runs_s": [round(r, 4) for r in runs],
+        "best_s": round(best, 4),
+        "cpu_runs_s": [round(c, 4) for c in cpu],
+        "best_cpu_s": round(best_cpu, 4),
+        "items_per_s": round(size[0] / best, 1),
+        "mb_per_s": round(size[1] / best, 1),
+        "ratio": round(best / base[1][0], 2),
+        "ratio_same_processes": round(best / base.get(processes, base[1])[0], 2),
+        "cpu_ratio": round(best_cpu / base[1][1], 2),
+        # the hash-only lines have none: a child's ru_maxrss counts this process it forked from
+        "peak_rss_mb": None,
+    }
 
-    def line(what: str, processes: int, runs: list[float], base: dict[int, float]) -> dict:
-        best = min(runs)
-        return {
-            "what": what,
-            "processes": processes,
-            "runs_s": [round(r, 4) for r in runs],
-            "best_s": round(best, 4),
-            "items_per_s": round(len(corpus.media) / best, 1),
-            "mb_per_s": round(media_bytes_mb / best, 1),
-            "ratio": round(best / base[1], 2),
-            "ratio_same_processes": round(best / base.get(processes, base[1]), 2),
-        }
 
-    lines = []
-    base: dict[int, float] = {}
-    digest = ""
+def time_baselines(args, corpus: Corpus, hashed: list[str], size) -> tuple[list, dict, str]:
+    """sha256sum at 1 (and each worker count's) processes, then crosspair's hash alone."""
+    lines, base, digest = [], {}, ""
     for processes in sorted({1, *(w for w in args.workers if w > 1)}):
         print(f"timing sha256sum, {processes} process(es) at a time", flush=True)
-        runs = []
+        runs, cpu = [], []
         for _ in range(args.repeat):
-            seconds, digests = sha256sum_run(corpus.root, hashed, processes)
+            seconds, cpu_s, digests = sha256sum_run(corpus.root, hashed, processes)
             runs.append(seconds)
-        base[processes] = min(runs)
+            cpu.append(cpu_s)
+        base[processes] = (min(runs), min(cpu))
         digest = media_digest([f"{digests[p]}  {p}" for p in corpus.media])
-        lines.append(line("sha256sum (xargs-style batches)", processes, runs, base))
-        # sha256sum processes are the only children so far: their largest RSS
-        lines[-1]["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        lines.append(_line("sha256sum (xargs-style batches)", processes, runs, cpu, base, size))
 
-    variants = [f"ingest:{w}" for w in args.workers]
-    if args.dagster:
-        variants.append("dagster:0")
+    print("timing crosspair.ids.sha256_file over the same files", flush=True)
+    runs, cpu = zip(*(hashlib_run(corpus.root, hashed) for _ in range(args.repeat)), strict=True)
+    what = "crosspair.ids.sha256_file only (reference)"
+    lines.append(_line(what, 1, list(runs), list(cpu), base, size))
+    return lines, base, digest
+
+
+def benchmark(args: argparse.Namespace, corpus: Corpus, scratch: Path) -> dict:
+    """Warm the cache, time the baselines, then each crosspair variant in its own process."""
+    load_before = os.getloadavg()[0]
+    hashed = corpus.media + corpus.manifests
+    size = (len(corpus.media), warm_page_cache(corpus.root, hashed) / 1e6)
+    lines, base, digest = time_baselines(args, corpus, hashed, size)
+
+    variants = [f"ingest:{w}" for w in args.workers] + (["dagster:0"] if args.dagster else [])
     for variant in variants:
         kind, workers = variant.split(":")
         print(f"timing crosspair {kind}, workers={workers}", flush=True)
         child = run_child(variant, corpus.root, args.repeat, scratch)
-        processes = int(workers) if int(workers) > 1 else 1
+        processes = int(workers) if int(workers) > 1 else 1  # map_items: 0 and 1 are in process
         if kind == "ingest":
             what = f"crosspair discover+catalogs, workers={workers}"
             check_ingest(what, child, corpus, digest)
@@ -394,7 +459,8 @@ def benchmark(args: argparse.Namespace, corpus: Corpus, scratch: Path) -> dict:
             what = "crosspair Dagster build (all assets+checks)"
             if not child["success"] or child["failed_checks"]:
                 raise SystemExit(f"{what} failed: checks {child['failed_checks']}")
-        lines.append({**line(what, processes, child["seconds"], base), **child})
+        row = _line(what, processes, child["seconds"], child["cpu_seconds"], base, size)
+        lines.append({**row, **child})
 
     return {
         "benchmark": "ingest_vs_sha256sum",
@@ -403,6 +469,9 @@ def benchmark(args: argparse.Namespace, corpus: Corpus, scratch: Path) -> dict:
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
             "platform": platform.platform(),
+            # other work on the machine skews both sides; a load above the CPU count says so
+            "load_1min_before": round(load_before, 2),
+            "load_1min_after": round(os.getloadavg()[0], 2),
         },
         "repeat": args.repeat,
         "corpus": {
@@ -413,7 +482,7 @@ def benchmark(args: argparse.Namespace, corpus: Corpus, scratch: Path) -> dict:
             "manifests": len(corpus.manifests),
             "text_records": corpus.text_counts,
             "hashed_files": len(hashed),
-            "hashed_mb": round(media_bytes_mb, 1),
+            "hashed_mb": round(size[1], 1),
             "generate_s": corpus.generate_s,
         },
         "lines": lines,

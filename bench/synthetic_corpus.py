@@ -1,6 +1,6 @@
 """A seeded synthetic corpus shaped like real multimodal sets, with its crosspair sources file.
 
-Of N media files, 60% are small JPEG photos-like images with 2-5 captions each, 30% are short
+Of N media files, 60% are small photo-like JPEG images with 2-5 captions each, 30% are short
 16 kHz speech-like WAVs with one transcript each, and the rest is split between OBJ meshes
 with a description and timestamped sensor CSVs (no text). Files sit in shard folders of 1,000
 as large sets store them. Each file comes from its own generator seeded by (seed, modality,

@@ -8,6 +8,7 @@ file is readable, its content is not a usable stream. Unparsable CSV ends up ``c
 
 from __future__ import annotations
 
+import csv
 import logging
 
 import numpy as np
@@ -40,7 +41,10 @@ def probe_sensor(candidate: Candidate, limits: ProbeLimits) -> dict:
             f"got time_column={time_column!r} clock={clock!r}; fix the source's sensor block",
         )
 
-    columns = list(pd.read_csv(path, nrows=0).columns)
+    # The header through the csv module: pandas' fixed cost per call (~5 ms) would double the
+    # probe time of small streams, and only the time column is parsed by pandas below.
+    with open(path, newline="", encoding="utf-8", errors="replace") as handle:
+        columns = next(csv.reader(handle), [])
     if time_column not in columns:
         raise Rejected("invalid_record", f"no time column {time_column!r}; columns are {columns}")
     channels = len(columns) - 1
