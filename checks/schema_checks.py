@@ -5,6 +5,7 @@ from dagster import AssetCheckExecutionContext, AssetKey, asset_check
 
 from checks.result import to_result
 from crosspair import schemas
+from crosspair.align import tables as alignment_tables
 from crosspair.sensors import tables as sensor_tables
 from crosspair.sync import SYNC_OFFSETS
 from crosspair.validation.schema import validate_table
@@ -33,6 +34,9 @@ TABLE_SCHEMAS = {
     "sensor_dropped": sensor_tables.SENSOR_DROPPED,
     "clock_links": sensor_tables.CLOCK_LINKS,
     "sync_offsets": SYNC_OFFSETS,
+    "word_alignment": alignment_tables.WORD_ALIGNMENTS,
+    "phone_alignment": alignment_tables.PHONE_ALIGNMENTS,
+    "alignment_summary": alignment_tables.ALIGNMENT_SUMMARY,
     "rejects": schemas.REJECTS,
     "extracted_audio": schemas.EXTRACTED_AUDIO,
     "unpaired_items": schemas.UNPAIRED,

@@ -1,4 +1,4 @@
-"""Checks on timing: picture and sound in sync within the tolerance."""
+"""Checks on timing: picture and sound in sync, transcripts fully and confidently aligned."""
 
 import pandas as pd
 from dagster import AssetCheckExecutionContext, AssetKey, asset_check
@@ -25,4 +25,35 @@ def sync_within_tolerance(context: AssetCheckExecutionContext, sync_offsets: pd.
     return to_result(outcome, warn_only=True)
 
 
-timing_checks = [sync_within_tolerance]
+@asset_check(
+    asset=AssetKey("alignment_summary"),
+    name="coverage",
+    blocking=True,
+    description="transcripts whose tokens are not all timed, or whose alignment scores low "
+    "(a warning; the reason is in each row)",
+)
+def alignment_coverage(context: AssetCheckExecutionContext, alignment_summary: pd.DataFrame):
+    weak = alignment_summary[
+        (alignment_summary["coverage"] < 1.0) | (alignment_summary["status"] != "ok")
+    ]
+    low_tokens = (
+        alignment_summary["low_score_tokens"]
+        .str.split(";")
+        .map(lambda parts: len([p for p in parts if p]))
+    )
+    outcome = CheckOutcome.build(
+        weak.empty,
+        {
+            "pairs": len(alignment_summary),
+            "mean_coverage": round(float(alignment_summary["coverage"].mean()), 4)
+            if len(alignment_summary)
+            else 0.0,
+            "low_score_tokens": int(low_tokens.sum()),
+            "pairs_not_ok": len(weak),
+        },
+        weak[["pair_id", "status", "coverage", "mean_score", "low_score_tokens", "reason"]],
+    )
+    return to_result(outcome, warn_only=True)
+
+
+timing_checks = [sync_within_tolerance, alignment_coverage]

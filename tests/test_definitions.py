@@ -39,6 +39,9 @@ EXPECTED_ASSETS = {
     "sensor_dropped",
     "clock_links",
     "sync_offsets",
+    "word_alignment",
+    "phone_alignment",
+    "alignment_summary",
 }
 
 
@@ -64,7 +67,7 @@ def test_every_check_is_attached_to_its_asset():
         "near_duplicates:exact_duplicates",
         "near_duplicates:perceptual_duplicates",
     } <= checks
-    assert len(checks) == len(tables) + 16  # schema per table, 8 integrity, 8 others
+    assert len(checks) == len(tables) + 17  # schema per table, 8 integrity, 9 others
 
 
 def test_workspace_file_loads_with_the_dagster_cli(tmp_path):
