@@ -61,7 +61,11 @@ Timings = dict[int, tuple[float, float, float | None]]  # word index -> start, e
 
 
 class WhisperXBackend:
-    """Forced alignment with a local wav2vec2 CTC model, through WhisperX when it is installed."""
+    """Forced alignment with a local wav2vec2 CTC model, through WhisperX when it is installed.
+
+    ``device`` falls back to the CPU (with a warning) when CUDA is missing; ``language`` is
+    passed to WhisperX; ``phones`` asks for character timings (returned as phones).
+    """
 
     name = "whisperx"
 
@@ -229,14 +233,15 @@ def from_whisperx(aligned: dict, words: list[str], targets: list[int]):
         if start is not None and end is not None:
             timings[index] = (start, end, None if score is None else min(max(score, 0.0), 1.0))
 
-    runs, run = [], []
+    runs: list[list[dict]] = []  # characters between spaces (and segment edges): one word
     for segment in aligned.get("segments", []):
-        for char in segment.get("chars") or []:
+        run: list[dict] = []
+        for char in [*(segment.get("chars") or []), {"char": " "}]:
             if str(char.get("char", "")).strip():
                 run.append(char)
             elif run:
-                runs, run = [*runs, run], []
-    runs = [*runs, run] if run else runs
+                runs.append(run)
+                run = []
     by_text = [{"text": "".join(str(c["char"]) for c in r), "chars": r} for r in runs]
     phones = []
     for index, item in _match(by_text, words, targets, "text"):
@@ -375,6 +380,9 @@ def _import_whisperx():
     try:
         import whisperx
     except ImportError:
+        return None
+    except (OSError, RuntimeError) as err:  # e.g. a torchaudio built for another torch
+        log.warning("whisperx is installed but does not import (%s): built-in CTC path", err)
         return None
     return whisperx
 
