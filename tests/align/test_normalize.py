@@ -8,7 +8,13 @@ from crosspair.align.verbalize import literal, verbalize, year
 def test_numbers_dates_and_money_are_read_out():
     assert verbalize("12") == ["twelve"]
     assert verbalize("15.09.2021") == [
-        "the", "fifteenth", "of", "september", "twenty", "twenty", "one"
+        "the",
+        "fifteenth",
+        "of",
+        "september",
+        "twenty",
+        "twenty",
+        "one",
     ]
     assert verbalize("2021-09-15") == verbalize("15.09.2021")
     assert verbalize("$12.50") == ["twelve", "dollars", "fifty", "cents"]
@@ -28,7 +34,15 @@ def test_years_are_read_in_pairs():
 
 def test_literal_reading_matches_a_synthesiser():
     assert literal("15.09.2021") == [
-        "fifteen", "point", "zero", "nine", "point", "two", "zero", "two", "one"
+        "fifteen",
+        "point",
+        "zero",
+        "nine",
+        "point",
+        "two",
+        "zero",
+        "two",
+        "one",
     ]
 
 
@@ -46,5 +60,10 @@ def test_every_original_token_keeps_its_words():
 def test_markers_symbols_and_abbreviations():
     tokens = normalize_transcript("<VOCNOISE> Mr Quilter’s well-known & co.")
     assert [t.words for t in tokens] == [
-        (NOISE,), ("mister",), ("quilter's",), ("well", "known"), ("and",), ("co",)
+        (NOISE,),
+        ("mister",),
+        ("quilter's",),
+        ("well", "known"),
+        ("and",),
+        ("co",),
     ]

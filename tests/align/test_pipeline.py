@@ -30,8 +30,9 @@ def _check_invariants(aligned):
 def test_mfa_references_within_50ms(backend, speech_text, transcripts):
     row = transcripts["audio/mfa_acoustic_corpus.wav"]
     aligned = align_file(speech_text / row["audio_file"], row["text"], backend)
-    reference = [w for w in read_textgrid((speech_text / row["alignment_file"]).read_text())[
-        "words"] if w[2]]
+    reference = [
+        w for w in read_textgrid((speech_text / row["alignment_file"]).read_text())["words"] if w[2]
+    ]
     ours = [(w.start_s, w.end_s, w.word) for w in aligned.result.words]
     errors = _boundary_errors(ours, reference)
     assert len(errors) >= 100

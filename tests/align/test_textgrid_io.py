@@ -23,6 +23,10 @@ def test_word_and_phone_tiers_round_trip():
     )
     tiers = read_textgrid(to_textgrid(result, 1.0))
     assert tiers["words"] == [
-        (0.0, 0.2, ""), (0.2, 0.6, "hello"), (0.6, 0.7, ""), (0.7, 0.9, '"x"'), (0.9, 1.0, "")
+        (0.0, 0.2, ""),
+        (0.2, 0.6, "hello"),
+        (0.6, 0.7, ""),
+        (0.7, 0.9, '"x"'),
+        (0.9, 1.0, ""),
     ]
     assert tiers["phones"][1:3] == [(0.2, 0.3, "HH"), (0.3, 0.6, "AH")]
