@@ -46,7 +46,7 @@ def run_build(sources: str, data_dir: str, workers: int = 0) -> bool:
     from dagster import DagsterInstance
 
     from crosspair.sources import load_sources
-    from dagster_project.build import failed_checks, materialise_all
+    from dagster_project.build import failed_checks, failure_tables, materialise_all
 
     load_sources(sources)  # fail fast, before Dagster starts, with the file and field named
     with DagsterInstance.get() as instance:
@@ -54,8 +54,18 @@ def run_build(sources: str, data_dir: str, workers: int = 0) -> bool:
     for name in failed_checks(result, "WARN"):
         log.warning("check warned: %s", name)
     errors = failed_checks(result, "ERROR")
+    tables = failure_tables(result)
     for name in errors:
-        log.error("check failed: %s", name)
+        log.error("check failed: %s\n%s", name, tables.get(name, ""))
+    if not result.success:
+        for event in result.all_events:
+            if event.is_step_failure:
+                error = event.step_failure_data.error
+                log.error(
+                    "step %s failed: %s",
+                    event.step_key,
+                    error.message.strip() if error else "no error recorded",
+                )
     log.info("run %s %s", result.run_id, "succeeded" if result.success else "FAILED")
     return result.success and not errors
 

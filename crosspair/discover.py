@@ -82,6 +82,8 @@ class _SourceWalker:
 
     def _locate(self, rel: str) -> tuple[str | None, str, str]:
         """Check a path named by a glob or a manifest: (abs path or None, reason, detail)."""
+        if "\x00" in rel:
+            return None, "invalid_record", f"path {rel!r} contains a NUL byte"
         if os.path.isabs(rel) or rel.startswith("~"):
             return (
                 None,
@@ -156,26 +158,42 @@ class _SourceWalker:
         self.out.candidates.append(candidate)
         return candidate
 
-    def _glob(self, patterns: list[str]) -> list[str]:
+    def _glob(self, patterns: list[str], skip: set[str] = frozenset()) -> list[str]:
         found: set[str] = set()
         for pattern in patterns:
             for path in self.root.glob(pattern):
                 if path.is_dir():
                     continue
-                found.add(path.relative_to(self.root).as_posix())
+                rel = path.relative_to(self.root).as_posix()
+                if not _is_utf8(rel):
+                    self._reject_undecodable(rel)
+                elif rel not in skip:
+                    found.add(rel)
         return sorted(found)
+
+    def _reject_undecodable(self, rel: str) -> None:
+        shown = rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        if any(row["path"] == shown for row in self.out.rejects):
+            return
+        candidate = self._candidate(self.source.modality, shown)
+        self._reject(
+            candidate, "invalid_record", f"file name {shown!r} is not valid UTF-8; rename the file"
+        )
 
     # -- walking a source -----------------------------------------------------------------
 
     def walk(self, is_erased: Callable[[Candidate], bool] | None = None) -> Discovery:
         if self.source.manifest is not None:
             self._walk_manifest()
-        for rel in self._glob(self.source.files):
+        subtitles = self._glob(self.source.sidecars.subtitles)
+        side_audio = self._glob(self.source.sidecars.audio)
+        # A side file matched by the media globs too (files: ["*"]) is a side file only.
+        for rel in self._glob(self.source.files, skip=set(subtitles) | set(side_audio)):
             self._add_media(self.source.modality, rel)
-        for rel in self._glob(self.source.sidecars.audio):
+        for rel in side_audio:
             if rel not in self.media:
                 self._add_media("audio", rel)
-        for rel in self._glob(self.source.sidecars.subtitles):
+        for rel in subtitles:
             self._add_subtitles(rel)
         if is_erased is not None:
             self._drop_erased(is_erased)
@@ -251,14 +269,22 @@ class _SourceWalker:
                 f"source '{self.source.name}': manifest {path} not found; "
                 "fix 'manifest.path' in the sources file"
             )
-        with path.open(encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
+        with path.open("rb") as handle:
+            for number, raw in enumerate(handle, start=1):
+                try:
+                    line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+                except UnicodeDecodeError as err:
+                    yield number, None, f"line {number} is not UTF-8 ({err.reason}); re-encode it"
+                    continue
                 if not line.strip():
                     continue
                 try:
                     record = json.loads(line)
                 except json.JSONDecodeError as err:
                     yield number, None, f"line {number} is not JSON: {err.msg}"
+                    continue
+                except RecursionError:
+                    yield number, None, f"line {number} nests too deeply to read"
                     continue
                 if not isinstance(record, dict):
                     yield number, None, f"line {number} is not a JSON object"
@@ -297,10 +323,10 @@ class _SourceWalker:
             )
             return
         media_rel = os.path.normpath(media_rel).replace(os.sep, "/")
-        record_id = str(record.get(manifest.id_field, "")) if manifest.id_field else ""
+        record_id = _field_text(record, manifest.id_field)
         key = media_rel if not record_id else f"{media_rel}|{record_id}"
         first = seen.get(media_rel) or (seen.get(f"id:{record_id}") if record_id else None)
-        licence = record.get(manifest.licence_field) if manifest.licence_field else None
+        licence = _field_text(record, manifest.licence_field) or None
         language = str(record.get(manifest.language_field) or "") if manifest.language_field else ""
 
         media = None
@@ -319,7 +345,7 @@ class _SourceWalker:
                 licence=licence,
                 subjects=self._subjects(media_rel, record),
                 payload={
-                    "text": "" if text is None else str(text),
+                    "text": "" if text is None else text,  # the probe rejects what is not text
                     "kind": manifest.kind,
                     "anchor": media_rel,
                     "language": language,
@@ -343,11 +369,18 @@ class _SourceWalker:
 
     def _code_record(self, number: int, record: dict, seen: dict[str, int]) -> None:
         manifest = self.source.manifest
-        record_id = str(record.get(manifest.id_field, "") or f"line:{number}")
-        code = "".join(str(record.get(name) or "") for name in manifest.code_fields)
+        record_id = _field_text(record, manifest.id_field) or f"line:{number}"
+        parts = [record.get(name) for name in manifest.code_fields]
+        # A field that is not text (a number, a list) leaves the code unusable: the probe
+        # rejects a non-string code as invalid_record rather than exporting "12345" as code.
+        code = (
+            "".join(part or "" for part in parts)
+            if all(part is None or isinstance(part, str) for part in parts)
+            else parts
+        )
         texts = self._texts(record)
         subjects = self._subjects(record_id, record)
-        licence = record.get(manifest.licence_field) if manifest.licence_field else None
+        licence = _field_text(record, manifest.licence_field) or None
         code_candidate = self._candidate(
             "code",
             manifest.path,
@@ -368,7 +401,7 @@ class _SourceWalker:
                 licence=licence,
                 subjects=subjects,
                 payload={
-                    "text": "" if text is None else str(text),
+                    "text": "" if text is None else text,  # the probe rejects what is not text
                     "kind": manifest.kind,
                     "anchor": record_id,
                     "language": "en",
@@ -419,3 +452,20 @@ def discover(
             continue
         result.extend(_SourceWalker(source, config.root_of(source)).walk(is_erased))
     return result
+
+
+def _is_utf8(name: str) -> bool:
+    """False for file names the OS gave as undecodable bytes (surrogate escapes)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _field_text(record: dict, field_name: str | None) -> str:
+    """A manifest field as text; absent, null or empty gives ""."""
+    if not field_name:
+        return ""
+    value = record.get(field_name)
+    return "" if value is None else str(value)

@@ -96,6 +96,16 @@ class Source(_Strict):
             raise ValueError("use lower case letters, digits and '_', starting with a letter")
         return value
 
+    @field_validator("files")
+    @classmethod
+    def _globs_are_relative(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            if not pattern.strip():
+                raise ValueError("a glob is empty; write e.g. 'images/*.jpg'")
+            if pattern.startswith(("/", "~")) or ".." in pattern.split("/"):
+                raise ValueError(f"glob {pattern!r} must stay inside the root (relative, no '..')")
+        return patterns
+
     @field_validator("subject_pattern")
     @classmethod
     def _pattern_has_subject_group(cls, value: str | None) -> str | None:
@@ -158,7 +168,8 @@ def _describe(err: ValidationError, raw: dict, path: Path) -> str:
         if len(loc) >= 2 and loc[0] == "sources" and isinstance(loc[1], int):
             index = loc[1]
             entries = raw.get("sources") or []
-            name = entries[index].get("name", f"#{index}") if index < len(entries) else index
+            entry = entries[index] if index < len(entries) else None
+            name = entry.get("name", f"#{index}") if isinstance(entry, dict) else f"#{index}"
             field = ".".join(str(part) for part in loc[2:]) or "(the source itself)"
             where = f"source '{name}', field '{field}'"
         elif loc:
@@ -185,13 +196,27 @@ def load_sources(path: str | Path) -> SourcesConfig:
         raise SourcesError(f"{path}: sources file not found; pass `--sources PATH`")
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise SourcesError(f"{path}: not UTF-8 text; save the sources file as UTF-8") from None
     except yaml.YAMLError as err:
         raise SourcesError(f"{path}: not valid YAML: {err}") from None
     config = parse_sources(raw, base_dir=path.resolve().parent, origin=path)
     for source in config.sources:
-        if not config.root_of(source).is_dir():
+        root = config.root_of(source)
+        if not root.is_dir():
             raise SourcesError(
-                f"{path}: source '{source.name}', field 'root': folder "
-                f"{config.root_of(source)} does not exist"
+                f"{path}: source '{source.name}', field 'root': folder {root} does not exist"
             )
+        if source.manifest is not None:
+            manifest = (root / source.manifest.path).resolve()
+            if not manifest.is_relative_to(root):
+                raise SourcesError(
+                    f"{path}: source '{source.name}', field 'manifest.path': "
+                    f"{source.manifest.path!r} leaves the source root; keep it inside {root}"
+                )
+            if not manifest.is_file():
+                raise SourcesError(
+                    f"{path}: source '{source.name}', field 'manifest.path': {manifest} "
+                    "does not exist"
+                )
     return config

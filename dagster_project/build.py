@@ -46,3 +46,20 @@ def failed_checks(result: ExecuteInProcessResult, severity: str = "ERROR") -> li
         for evaluation in result.get_asset_check_evaluations()
         if not evaluation.passed and evaluation.severity.value == severity
     )
+
+
+def failure_tables(result: ExecuteInProcessResult, max_lines: int = 12) -> dict[str, str]:
+    """The first lines of each failed check's 'failing rows' table, by 'asset:check'."""
+    tables = {}
+    for evaluation in result.get_asset_check_evaluations():
+        if evaluation.passed:
+            continue
+        entry = evaluation.metadata.get("failing rows")
+        text = str(entry.value) if entry is not None else ""
+        lines = text.splitlines()
+        if len(lines) > max_lines:
+            lines = [*lines[:max_lines], f"... ({len(lines) - max_lines} more lines in Dagster)"]
+        tables[f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"] = "\n".join(
+            lines
+        )
+    return tables

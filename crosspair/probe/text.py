@@ -24,8 +24,18 @@ log = logging.getLogger(__name__)
 
 
 def normalise_text(raw: str) -> str:
-    """NFC, whitespace runs (any Unicode space, tab or newline) to one space, ends stripped."""
-    return " ".join(unicodedata.normalize("NFC", raw).split())
+    """NFC, control characters dropped, whitespace runs to one space, ends stripped.
+
+    A text made only of invisible characters (zero-width spaces, joiners, byte-order marks)
+    normalises to "" so it is rejected as empty; inside visible text they stay, since emoji
+    sequences need the zero-width joiner.
+    """
+    text = unicodedata.normalize("NFC", raw)
+    text = "".join(ch for ch in text if ch.isspace() or unicodedata.category(ch) != "Cc")
+    text = " ".join(text.split())
+    if all(unicodedata.category(ch) in ("Cf", "Zs") for ch in text):
+        return ""
+    return text
 
 
 def probe_text(candidate: Candidate, limits: ProbeLimits) -> dict:

@@ -1,0 +1,143 @@
+"""Discovery on hand-made sources: every odd manifest line ends as a candidate or a reject."""
+
+import json
+import os
+import shutil
+
+import pytest
+
+from crosspair.discover import discover
+from crosspair.probe import probe
+from crosspair.sources import parse_sources
+
+
+def _config(root, **manifest):
+    source = {
+        "name": "photos",
+        "modality": "image",
+        "root": ".",
+        "files": ["images/*"],
+        "licence": "CC0",
+        "origin": "test",
+        "manifest": {
+            "path": "captions.jsonl",
+            "kind": "caption",
+            "media_field": "file",
+            "text_field": "caps",
+            **manifest,
+        },
+    }
+    return parse_sources({"sources": [source]}, base_dir=root)
+
+
+@pytest.fixture
+def photos(tmp_path, shared_data):
+    (tmp_path / "images").mkdir()
+    for name in ("a.jpg", "b.jpg"):
+        shutil.copy(
+            shared_data / "image_text" / "images" / "000000062554.jpg", tmp_path / "images" / name
+        )
+    return tmp_path
+
+
+def _write(root, lines: list[bytes]):
+    (root / "captions.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+
+
+def _outcomes(config):
+    found = discover(config)
+    reasons = {(r["record_key"], r["reason"]) for r in found.rejects}
+    for candidate in found.candidates:
+        _, reject = probe(candidate)
+        if reject is not None:
+            reasons.add((candidate.record_key, reject["reason"]))
+    return found, reasons
+
+
+def test_junk_captions_are_rejected_not_exported(photos):
+    caps = [5, True, {"a": 1}, ["x"], "\u200b\u200b", "\u0000\u0001", "\ufeff\u2060", "fine"]
+    _write(photos, [json.dumps({"file": "images/a.jpg", "caps": caps}).encode()])
+    found, reasons = _outcomes(_config(photos))
+    by_index = {key.rsplit("#", 1)[1]: reason for key, reason in reasons}
+    assert by_index == {
+        "0": "invalid_record",
+        "1": "invalid_record",
+        "2": "invalid_record",
+        "3": "invalid_record",
+        "4": "empty_text",
+        "5": "empty_text",
+        "6": "empty_text",
+    }
+    kept = [c for c in found.candidates if c.modality == "text"]
+    assert len(kept) == 8  # all reach the probe; only "fine" survives it
+    assert probe(kept[-1])[0]["text"] == "fine"
+
+
+def test_null_ids_are_not_duplicates_and_numbers_are_text(photos):
+    _write(
+        photos,
+        [
+            json.dumps({"file": "images/a.jpg", "id": None, "caps": "one", "lic": 4}).encode(),
+            json.dumps(
+                {"file": "images/b.jpg", "id": None, "caps": "two", "lic": "CC BY"}
+            ).encode(),
+        ],
+    )
+    found, reasons = _outcomes(_config(photos, id_field="id", licence_field="lic"))
+    assert reasons == set()
+    licences = {c.path: c.licence for c in found.candidates if c.modality == "image"}
+    assert licences == {"images/a.jpg": "4", "images/b.jpg": "CC BY"}
+
+
+def test_unreadable_lines_each_become_one_reject(photos):
+    _write(
+        photos,
+        [
+            b"\xef\xbb\xbf" + json.dumps({"file": "images/a.jpg", "caps": "bom first"}).encode(),
+            "caf\u00e9 latin-1".encode("latin-1"),
+            b"[" * 100_000 + b"]" * 100_000,
+            json.dumps({"file": "images/a\u0000.jpg", "caps": "nul"}).encode(),
+        ],
+    )
+    found, reasons = _outcomes(_config(photos))
+    details = sorted(r["detail"] for r in found.rejects)
+    assert any("line 2 is not UTF-8" in d for d in details)
+    assert any("line 3 nests too deeply" in d for d in details)
+    assert any("NUL byte" in d for d in details)
+    texts = [c for c in found.candidates if c.modality == "text"]
+    assert [c.payload["text"] for c in texts] == ["bom first"]
+
+
+def test_undecodable_file_name_is_rejected_with_its_name(photos):
+    os.rename(photos / "images" / "b.jpg", os.fsencode(photos / "images") + b"/caf\xe9.jpg")
+    _write(photos, [json.dumps({"file": "images/a.jpg", "caps": "ok"}).encode()])
+    found, _ = _outcomes(_config(photos))
+    assert [r["reason"] for r in found.rejects] == ["invalid_record"]
+    assert "not valid UTF-8" in found.rejects[0]["detail"]
+    assert "caf\\xe9.jpg" in found.rejects[0]["path"]
+
+
+def test_a_side_file_matched_by_the_media_globs_is_found_once(tmp_path, shared_data):
+    shutil.copy(shared_data / "video_audio" / "fire2.mp4", tmp_path / "clip.mp4")
+    (tmp_path / "clip.en.srt").write_text("1\n00:00:00,000 --> 00:00:01,000\nhello\n")
+    config = parse_sources(
+        {
+            "sources": [
+                {
+                    "name": "clips",
+                    "modality": "video",
+                    "root": ".",
+                    "files": ["*"],
+                    "licence": "MIT",
+                    "origin": "test",
+                    "sidecars": {"subtitles": ["*.srt"]},
+                }
+            ]
+        },
+        base_dir=tmp_path,
+    )
+    found = discover(config)
+    assert sorted((c.modality, c.path) for c in found.candidates) == [
+        ("text", "clip.en.srt"),
+        ("video", "clip.mp4"),
+    ]
