@@ -372,3 +372,21 @@ PROVENANCE = pa.DataFrameSchema(
     strict=True,
     ordered=True,
 )
+
+
+LINEAGE_INDEX = pa.DataFrameSchema(
+    {
+        "key": Column(str, description="an item id, or 'subject:' and a subject id"),
+        "item_id": _id(),
+        "item_table": Column(str, description="catalog (or extracted_audio) holding the item"),
+        "pair_id": _id(),
+        "group_id": _id(),
+        "side": Column(str, Check.isin(["left", "right"])),
+        "split": Column(str, Check.isin([*SPLITS, ""]), description="'' when excluded"),
+        "shard": Column(str, description="tar relative to exports/shards; '' when not exported"),
+    },
+    name="lineage_index",
+    strict=True,
+    ordered=True,
+    unique=["key", "pair_id", "side"],
+)

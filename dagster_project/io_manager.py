@@ -28,7 +28,9 @@ class TableIOManager(ConfigurableIOManager):
         if isinstance(obj, pd.DataFrame):
             path = self._path(context.asset_key.path, ".parquet")
             path.parent.mkdir(parents=True, exist_ok=True)
-            obj.to_parquet(path, index=False)
+            # an asset may set pyarrow write options, e.g. small row groups for a sorted index
+            options = (context.definition_metadata or {}).get("parquet_options") or {}
+            obj.to_parquet(path, index=False, **options)
         elif isinstance(obj, str):
             path = self._path(context.asset_key.path, ".md")
             path.parent.mkdir(parents=True, exist_ok=True)
