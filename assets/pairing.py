@@ -145,6 +145,7 @@ def unpaired_items(
     mesh_catalog: pd.DataFrame,
     code_catalog: pd.DataFrame,
     text_catalog: pd.DataFrame,
+    extracted_audio: pd.DataFrame,
     pairs: pd.DataFrame,
     rejects: pd.DataFrame,
 ) -> Output[pd.DataFrame]:
@@ -159,5 +160,7 @@ def unpaired_items(
         rejects,
         videos=video_catalog,
         extra=unmatched_subtitles,
+        tracks=extracted_audio,
+        texts=text_catalog,
     )
     return Output(table, metadata=table_metadata(table, "unpaired", "source", "reason"))

@@ -10,7 +10,7 @@ from crosspair.catalog import item_keys
 from crosspair.duplicates import near_duplicate_clusters
 from crosspair.export.manifest import ARROW_SCHEMA, manifest_rows
 from crosspair.schemas import SPLITS
-from crosspair.splits import assign_splits
+from crosspair.splits import assign_splits, split_moves
 from dagster_project.resources import CrosspairSettings
 
 GROUP = "splits"
@@ -51,10 +51,13 @@ def split_assignment(context: AssetExecutionContext, settings: CrosspairSettings
         salt=settings.split_salt,
         previous=previous,
     )
+    # pairs the splitter had to move out of their published split to end a leak
+    moved = split_moves(previous, assignments) if previous is not None else pd.DataFrame()
     context.log.info(
-        "%d pairs assigned, %d excluded (previous assignments %s)",
+        "%d pairs assigned, %d excluded, %d moved to fix leaks (previous assignments %s)",
         len(assignments),
         len(excluded),
+        len(moved),
         "kept" if previous is not None else "none",
     )
     groups = int(assignments["leakage_group"].nunique()) if len(assignments) else 0
@@ -65,6 +68,7 @@ def split_assignment(context: AssetExecutionContext, settings: CrosspairSettings
             **table_metadata(assignments, "pairs", "split"),
             "# Leakage groups": groups,
             "previous assignments kept": previous is not None,
+            "# Pairs moved to fix leaks": len(moved),
         },
     )
     yield Output(excluded, "split_exclusions", metadata=table_metadata(excluded, "excluded"))

@@ -36,7 +36,8 @@ def track_id(source: str, video_path: str, stream_index: int) -> str:
 def extract_track(request: TrackRequest) -> tuple[dict | None, str]:
     """Write the track as 16-bit PCM WAV (bit-exact, so reruns give the same bytes).
 
-    Returns (row of the extracted-audio table, "") or (None, reason).
+    Returns (row of the extracted-audio table, "") or (None, reason); a stream that decodes to
+    zero frames is a failure too, and its empty WAV is deleted.
     """
     out = Path(request.out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -68,6 +69,11 @@ def extract_track(request: TrackRequest) -> tuple[dict | None, str]:
         log.warning("no audio extracted from %s: %s", request.abs_path, reason)
         return None, f"ffmpeg could not extract audio stream {request.stream_index}: {reason}"
     info = soundfile.info(str(out))
+    if info.frames == 0:  # an audio stream without packets; a 0-frame track is no track
+        out.unlink()
+        reason = f"audio stream {request.stream_index} holds no samples (0 frames decoded)"
+        log.warning("no audio extracted from %s: %s", request.abs_path, reason)
+        return None, reason
     row = {
         "item_id": track_id(request.source, request.video_path, request.stream_index),
         "video_id": request.video_id,

@@ -199,16 +199,26 @@ def unpaired_items(
     rejects: pd.DataFrame,
     videos: pd.DataFrame | None = None,
     extra: list[dict] | None = None,
+    tracks: pd.DataFrame | None = None,
+    texts: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Left-side items that got no pair, each with the reason (nothing vanishes silently)."""
+    """Items that got no pair they should have, each with the reason (nothing vanishes silently).
+
+    Left-side items of ``left_catalogs``; ``videos`` without audio, or, given the extracted
+    ``tracks``, whose audio could not be extracted; and ``texts`` whose media (or code record)
+    was rejected, so they stay in the text catalog with nothing to pair with.
+    """
     paired = set(pairs["left_id"])
     rows = list(extra or [])
     text_rejects = rejects[rejects["modality"] == "text"]
     for modality, catalog in left_catalogs.items():
         for _, item in catalog[~catalog["item_id"].isin(paired)].iterrows():
+            # a text's record key is "<path>#<n>", or "<path>|<record id>#<n>" with an id field
             anchored = text_rejects[
                 (text_rejects["source"] == item["source"])
-                & text_rejects["record_key"].str.startswith(item["path"] + "#")
+                & text_rejects["record_key"].str.startswith(
+                    (item["path"] + "#", item["path"] + "|")
+                )
             ]
             if not anchored.empty:
                 reason = "its text was rejected: " + ", ".join(sorted(set(anchored["reason"])))
@@ -216,9 +226,44 @@ def unpaired_items(
                 reason = "no text references it in the manifest"
             rows.append(_unpaired(item, f"{modality} ↔ text", reason))
     if videos is not None:
-        for _, video in videos[~videos["has_audio"].astype(bool)].iterrows():
-            rows.append(_unpaired(video, "video ↔ own audio", "no audio stream in the container"))
+        rows += _videos_without_audio(videos, tracks)
+    if texts is not None:
+        rows += _texts_of_rejected_media(texts, pairs, rejects)
     if not rows:
         return empty_frame(UNPAIRED)
     frame = pd.DataFrame(rows, columns=list(UNPAIRED.columns))
     return frame.sort_values(["source", "path", "wanted"], kind="mergesort").reset_index(drop=True)
+
+
+def _videos_without_audio(videos: pd.DataFrame, tracks: pd.DataFrame | None) -> list[dict]:
+    """Videos with no audio stream, and (given ``tracks``) those whose stream was not extracted."""
+    rows = []
+    has_audio = videos["has_audio"].astype(bool)
+    for _, video in videos[~has_audio].iterrows():
+        rows.append(_unpaired(video, "video ↔ own audio", "no audio stream in the container"))
+    if tracks is not None:
+        failed = videos[has_audio & ~videos["item_id"].isin(tracks["video_id"])]
+        for _, video in failed.iterrows():
+            rows.append(
+                _unpaired(video, "video ↔ own audio", "its audio stream could not be extracted")
+            )
+    return rows
+
+
+def _texts_of_rejected_media(
+    texts: pd.DataFrame, pairs: pd.DataFrame, rejects: pd.DataFrame
+) -> list[dict]:
+    """Texts left in the catalog whose anchor (media path, or code record) was rejected."""
+    media = rejects[rejects["modality"] != "text"]
+    anchors = media["record_key"].where(media["modality"] == "code", media["path"])
+    reasons: dict[tuple[str, str], set[str]] = {}
+    for source, anchor, reason in zip(media["source"], anchors, media["reason"], strict=True):
+        if anchor:
+            reasons.setdefault((source, anchor), set()).add(reason)
+    rows = []
+    for _, text in texts[~texts["item_id"].isin(pairs["right_id"])].iterrows():
+        found = reasons.get((text["source"], text["anchor"]))
+        if found:
+            reason = "its media was rejected: " + ", ".join(sorted(found))
+            rows.append(_unpaired(text, "text ↔ its media", reason))
+    return rows

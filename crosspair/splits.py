@@ -141,6 +141,14 @@ def assign_splits(
     joins groups that earlier runs put in different splits, the old pairs stay where they were
     and the group's new pairs are excluded (``would_leak: bridges <splits>``) rather than
     leaking across them.
+
+    Leakage-free wins over stability in one case: when new information joins old pairs that
+    were published in different splits by itself (a subject id added to two records, a file
+    replaced by a copy of another), so the old pairs leak even without the new ones. Then the
+    whole group moves to the split holding most of its old pairs (ties broken by hashing the
+    group's anchor), with a WARNING per moved group. The return value is unchanged; the
+    moved pairs are exactly those whose split differs from ``previous``, which
+    :func:`split_moves` lists.
     """
     _normalised(ratios)
     groups = leakage_groups(pairs, items, near_duplicates)
@@ -151,7 +159,7 @@ def assign_splits(
     table["reason"] = ""
 
     if previous is not None and len(previous):
-        table = _keep_previous(table, previous)
+        table = _keep_previous(table, previous, pairs, items, near_duplicates, salt)
 
     excluded = table.loc[table["reason"] != "", ["pair_id", "reason"]]
     kept = table.loc[table["reason"] == "", list(SPLIT_ASSIGNMENTS.columns)]
@@ -163,7 +171,14 @@ def assign_splits(
     return kept, excluded
 
 
-def _keep_previous(table: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
+def _keep_previous(
+    table: pd.DataFrame,
+    previous: pd.DataFrame,
+    pairs: pd.DataFrame,
+    items: pd.DataFrame,
+    near_duplicates: pd.DataFrame | None,
+    salt: str,
+) -> pd.DataFrame:
     """Pin pairs to their earlier split and settle new pairs of groups that already have one."""
     earlier = previous.set_index("pair_id")
     known = table["pair_id"].isin(earlier.index)
@@ -180,8 +195,15 @@ def _keep_previous(table: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
         settled.set_index("leakage_group")["split"]
     )
 
-    for anchor in n_old.index[n_old > 1]:
+    apart = n_old.index[n_old > 1]
+    leaking = set()
+    if len(apart):
+        leaking = _leaking_without_new_pairs(table[known], pairs, items, near_duplicates)
+    for anchor in apart:
         in_group = table["leakage_group"] == anchor
+        if anchor in leaking:
+            _move_group(table, in_group & known, in_group, anchor, salt)
+            continue
         splits = _ordered(old.loc[old["leakage_group"] == anchor, "split"])
         # the old pairs keep their split and earlier label, so the table shows them apart as
         # they were published
@@ -196,6 +218,53 @@ def _keep_previous(table: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
                 "leakage group %s: %d new pairs excluded, they %s", anchor, int(new.sum()), reason
             )
     return table
+
+
+def _leaking_without_new_pairs(
+    old: pd.DataFrame,
+    pairs: pd.DataFrame,
+    items: pd.DataFrame,
+    near_duplicates: pd.DataFrame | None,
+) -> set[str]:
+    """Current groups whose previously assigned pairs span splits even with no new pair."""
+    violations = leakage_violations(old[["pair_id", "split"]], pairs, items, near_duplicates)
+    leaking = {pair for ids in violations["pair_ids"] for pair in ids.split(";")}
+    return set(old.loc[old["pair_id"].isin(leaking), "leakage_group"])
+
+
+def _move_group(
+    table: pd.DataFrame, old: pd.Series, in_group: pd.Series, anchor: str, salt: str
+) -> None:
+    """Put a whole group in the split holding most of its old pairs (ties: the anchor's hash)."""
+    counts = table.loc[old, "split"].value_counts()
+    tied = _ordered(counts.index[counts == counts.max()])
+    target = split_of(anchor, {split: 1.0 for split in tied}, salt)
+    moving = old & (table["split"] != target)
+    logger.warning(
+        "leakage group %s: %d published pairs moved from %s to %s, since new information joins "
+        "pairs that earlier builds put in different splits (see split_moves)",
+        anchor,
+        int(moving.sum()),
+        ",".join(_ordered(table.loc[moving, "split"])),
+        target,
+    )
+    table.loc[in_group, "split"] = target
+
+
+def split_moves(previous: pd.DataFrame, assignments: pd.DataFrame) -> pd.DataFrame:
+    """Pairs whose split differs from ``previous``: the pairs :func:`assign_splits` moved to
+    end a leak between old pairs. Columns: pair_id, leakage_group, from_split, to_split.
+
+    >>> later, excluded = assign_splits(pairs, items, previous=assignments)  # doctest: +SKIP
+    >>> split_moves(assignments, later)                                      # doctest: +SKIP
+    """
+    both = previous[["pair_id", "split"]].merge(
+        assignments[["pair_id", "leakage_group", "split"]], on="pair_id", suffixes=("_from", "")
+    )
+    moved = both[both["split_from"] != both["split"]]
+    moved = moved.rename(columns={"split_from": "from_split", "split": "to_split"})
+    columns = ["pair_id", "leakage_group", "from_split", "to_split"]
+    return moved[columns].sort_values("pair_id").reset_index(drop=True)
 
 
 def leakage_violations(

@@ -39,6 +39,16 @@ class CrosspairSettings(ConfigurableResource):
     samples_per_shard: int = 500
     duration_tolerance_s: float = 0.05
     sensor_tolerance_s: float = Field(default=0.01, description="max time between paired samples")
+    align_backend: str = Field(
+        default="auto",
+        description="'auto' (WhisperX on a GPU with a local model, else pocketsphinx), "
+        "'pocketsphinx' or 'whisperx'",
+    )
+    whisperx_model_dir: str = Field(
+        default_factory=lambda: os.environ.get("CROSSPAIR_WHISPERX_MODEL_DIR", ""),
+        description="local wav2vec2 alignment model folder (env CROSSPAIR_WHISPERX_MODEL_DIR)",
+    )
+    sync_tolerance_s: float = Field(default=0.1, description="max picture-to-sound offset")
     sensor_method: str = Field(default="nearest", description="'nearest' or 'interpolate'")
     max_unpaired_share: float = 0.5
 
@@ -54,13 +64,27 @@ class CrosspairSettings(ConfigurableResource):
     def engine(self) -> EngineConfig:
         return EngineConfig(workers=self.workers)
 
+    def alignment_backend(self):
+        """The forced-alignment backend this configuration asks for."""
+        from crosspair.align.backend import get_backend
+
+        try:
+            from crosspair.align.whisperx_backend import choose_backend
+        except ImportError:  # the WhisperX adapter is optional
+            return get_backend("pocketsphinx")
+        return choose_backend(self.align_backend, self.whisperx_model_dir or None)
+
     @property
     def ratios(self) -> dict[str, float]:
         test = round(1.0 - self.train_share - self.val_share, 6)
         return {"train": self.train_share, "val": self.val_share, "test": test}
 
     def resolve(self, row) -> Path:
-        """Absolute path of a catalog row's file (extracted tracks live in the data folder)."""
-        if str(row["path"]).startswith("derived/"):
+        """Absolute path of a catalog row's file (extracted tracks live in the data folder).
+
+        An extracted-audio row is told apart by its ``video_id`` column, not by its path: a
+        source may well keep its own files under a folder named ``derived/``.
+        """
+        if "video_id" in row:
             return self.data / row["path"]
         return self.sources.root_of(self.sources.by_name(row["source"])) / row["path"]

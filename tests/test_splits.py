@@ -10,7 +10,13 @@ from pandas.testing import assert_frame_equal
 
 from crosspair.ids import item_id, pair_id, sha256_text
 from crosspair.schemas import PAIRS, SPLIT_ASSIGNMENTS, SPLIT_EXCLUSIONS
-from crosspair.splits import assign_splits, leakage_groups, leakage_violations, split_of
+from crosspair.splits import (
+    assign_splits,
+    leakage_groups,
+    leakage_violations,
+    split_moves,
+    split_of,
+)
 
 
 class Build:
@@ -179,6 +185,7 @@ def test_growing_sources_move_no_existing_pair():
 
     after, excluded = assign_splits(pairs, items, previous=before)
     assert excluded.empty
+    assert split_moves(before, after).empty
     kept = after.set_index("pair_id").loc[before["pair_id"], "split"]
     assert kept.tolist() == before["split"].tolist()
     split_by_group(after)  # late captions joined their image's split
@@ -219,6 +226,7 @@ def test_new_item_bridging_two_splits_is_excluded_with_its_reason(caplog):
         {"pair_id": pid, "reason": f"would_leak: bridges {splits}"} for pid in bridge_pairs
     ]
     assert_frame_equal(after, before)
+    assert split_moves(before, after).empty  # a bridge made of new pairs moves nothing
     assert "would_leak" in caplog.text
     assert leakage_violations(after, pairs, items).empty
 
@@ -253,3 +261,55 @@ def test_leakage_violations_is_empty_for_a_clean_split_and_finds_a_broken_one():
         "val" if torn.loc[torn.index[0], "split"] != "val" else "test"
     )
     assert len(leakage_violations(torn, pairs, items)) == 1
+
+
+def _published_apart(alice_captions: int, bob_captions: int):
+    """Two unrelated images whose pairs an earlier build published in train and test."""
+    build = Build()
+    alice = build.image("alice", captions=alice_captions)
+    bob = build.image("bob", captions=bob_captions)
+    pairs, items = build.tables()
+    previous, _ = assign_splits(pairs, items)
+    previous["split"] = previous["group_id"].map({alice: "train", bob: "test"})
+    return build, alice, bob, previous
+
+
+@pytest.mark.parametrize("link", ["subject", "replaced_by_copy"])
+def test_old_pairs_newly_joined_across_splits_move_to_one_split(caplog, link):
+    build, alice, bob, previous = _published_apart(alice_captions=3, bob_captions=2)
+    late = build.caption(bob, "a caption added in this build")
+    pairs, items = build.tables()
+    if link == "subject":  # the same person is now known to be in both pictures
+        items.loc[items["item_id"].isin([alice, bob]), "subject_ids"] = "p1"
+    else:  # bob's file was replaced by a copy of alice's
+        items.loc[items["item_id"] == bob, "sha256"] = sha256_text("alice")
+    assert not leakage_violations(previous, pairs, items).empty  # pinning would leak forever
+
+    with caplog.at_level(logging.WARNING, logger="crosspair.splits"):
+        after, excluded = assign_splits(pairs, items, previous=previous)
+
+    assert excluded.empty  # the late caption follows its group instead of being held out
+    assert set(after["split"]) == {"train"}  # where 3 of the group's 5 old pairs were
+    assert after["leakage_group"].nunique() == 1
+    assert leakage_violations(after, pairs, items).empty
+    bob_pairs = sorted(previous.loc[previous["group_id"] == bob, "pair_id"])
+    moves = split_moves(previous, after)
+    assert moves[["pair_id", "from_split", "to_split"]].to_dict("records") == [
+        {"pair_id": pid, "from_split": "test", "to_split": "train"} for pid in bob_pairs
+    ]
+    assert late not in set(moves["pair_id"])
+    assert "2 published pairs moved from test to train" in caplog.text
+
+
+def test_old_pairs_joined_in_a_tie_go_where_the_group_anchor_hashes():
+    build, alice, bob, previous = _published_apart(alice_captions=2, bob_captions=2)
+    pairs, items = build.tables()
+    items.loc[items["item_id"].isin([alice, bob]), "subject_ids"] = "p1"
+
+    after, excluded = assign_splits(pairs, items, previous=previous)
+
+    expected = split_of("subject:p1", {"train": 1.0, "test": 1.0})
+    assert excluded.empty
+    assert set(after["split"]) == {expected}
+    assert len(split_moves(previous, after)) == 2
+    assert leakage_violations(after, pairs, items).empty

@@ -2,7 +2,9 @@
 
 The image is decoded to its last byte so a truncated file is rejected here, not in a training
 loader. The pixel limit is checked on the header before decoding, so a decompression bomb is
-never expanded in memory.
+never expanded in memory. The perceptual hash is taken on the image as displayed (EXIF
+orientation applied), so a copy stored rotated with an orientation tag is still found as a
+near-duplicate of the original.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import logging
 import warnings
 
 import imagehash
-from PIL import ExifTags, Image, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 from crosspair.items import Candidate, Rejected
 from crosspair.probe.files import file_base
@@ -43,13 +45,14 @@ def probe_image(candidate: Candidate, limits: ProbeLimits) -> dict:
                     f"{limits.max_image_pixels} (raise ProbeLimits.max_image_pixels to accept)",
                 )
             _load(image)
+            orientation = _orientation(image, candidate.path)
             row = {
                 "width": int(width),
                 "height": int(height),
                 "mode": str(image.mode),
                 "format": str(image.format),
-                "exif_orientation": _orientation(image, candidate.path),
-                "phash": str(imagehash.phash(image)),
+                "exif_orientation": orientation,
+                "phash": _displayed_phash(image, orientation),
             }
     return {**file_base(candidate), **row}
 
@@ -62,6 +65,13 @@ def _load(image: Image.Image) -> None:
         if isinstance(exc, EOFError) or "truncated" in str(exc):
             raise Rejected("truncated", f"{image.format} data ends early: {exc}") from exc
         raise
+
+
+def _displayed_phash(image: Image.Image, orientation: int) -> str:
+    """Perceptual hash of the image as a viewer shows it, EXIF orientation applied."""
+    if orientation != 1:
+        image = ImageOps.exif_transpose(image)
+    return str(imagehash.phash(image))
 
 
 def _orientation(image: Image.Image, path: str) -> int:

@@ -2,8 +2,10 @@
 
 The sources file names the time column and its clock; the clock gives the unit that turns
 timestamp differences into seconds. A stream that parses as CSV but breaks that contract (no
-such column, fewer than two samples, time running backwards) is an ``invalid_record``: the
-file is readable, its content is not a usable stream. Unparsable CSV ends up ``corrupt``.
+such column, fewer than two samples, infinite times, time running backwards) is an
+``invalid_record``: the file is readable, its content is not a usable stream. Unparsable CSV
+ends up ``corrupt``.
+Repeated timestamps are tolerated (logged): the rate comes from the positive steps only.
 """
 
 from __future__ import annotations
@@ -61,9 +63,20 @@ def probe_sensor(candidate: Candidate, limits: ProbeLimits) -> dict:
             f"time goes backwards at data row {row + 1}: {times[row]} after {times[row - 1]}",
         )
     intervals_s = steps.astype(np.float64) * SECONDS_PER_UNIT[clock]
-    median_s = float(np.median(intervals_s))
-    if median_s <= 0:
-        raise Rejected("invalid_record", "most samples share a timestamp; no sample rate")
+    # repeated timestamps would pull the median step towards 0 and double the rate
+    positive_s = intervals_s[intervals_s > 0]
+    if not positive_s.size:
+        raise Rejected("invalid_record", f"all {times.size} samples share one timestamp; no rate")
+    repeated = intervals_s.size - positive_s.size
+    if repeated:
+        log.warning(
+            "sensor %s: %d samples repeat the timestamp before them; rate taken from the %d "
+            "positive steps",
+            candidate.path,
+            repeated,
+            positive_s.size,
+        )
+    median_s = float(np.median(positive_s))
 
     row = {
         "rows": int(times.size),
@@ -78,7 +91,7 @@ def probe_sensor(candidate: Candidate, limits: ProbeLimits) -> dict:
 
 
 def _times(column: pd.Series) -> np.ndarray:
-    """The time column as numbers, rejecting blanks, text and fewer than two samples."""
+    """The time column as numbers, rejecting blanks, text, infinities and fewer than 2 samples."""
     if len(column) < 2:
         raise Rejected("invalid_record", f"{len(column)} data row(s); a stream needs at least 2")
     numeric = pd.to_numeric(column, errors="coerce")
@@ -89,5 +102,13 @@ def _times(column: pd.Series) -> np.ndarray:
             "invalid_record",
             f"{missing.size} time value(s) are blank or not numbers, first at data row "
             f"{first + 1}: {column.iloc[first]!r}",
+        )
+    infinite = np.flatnonzero(np.isinf(numeric.to_numpy(dtype=np.float64)))
+    if infinite.size:
+        first = int(infinite[0])
+        raise Rejected(
+            "invalid_record",
+            f"{infinite.size} time value(s) are infinite, first at data row {first + 1}: "
+            f"{float(numeric.iloc[first])}",
         )
     return numeric.to_numpy()

@@ -102,6 +102,13 @@ def pair_sensor_catalog(
     jobs = []
     for source in sorted({file.source for file in files}):
         mine = [(f, s) for f, s in zip(files, streams, strict=True) if f.source == source]
+        if len(mine) < 2:
+            log.warning(
+                "sensor source %s has %d usable stream(s); nothing to pair it with",
+                source,
+                len(mine),
+            )
+            continue
         fastest = min(mine, key=lambda pair: (-pair[0].rate_hz, pair[0].name))
         reference = references.get(source, fastest[0].name)
         jobs.append(

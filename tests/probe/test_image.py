@@ -5,8 +5,9 @@ from __future__ import annotations
 import struct
 import zlib
 
+import imagehash
 import pytest
-from PIL import Image
+from PIL import ExifTags, Image
 
 from crosspair.ids import sha256_file
 from crosspair.probe import ProbeLimits, probe
@@ -102,3 +103,23 @@ def test_text_file_named_jpg_is_unsupported_format(tmp_path):
     path = tmp_path / "notes.jpg"
     path.write_text("not an image\n")
     check_reject(probe(make_candidate("image", path))[1], "unsupported_format")
+
+
+def test_copy_stored_rotated_with_exif_orientation_hashes_like_the_original(data, tmp_path):
+    """Orientation 6 means 'turn 90° clockwise to display': the copy looks like the original."""
+    original = data / COCO / "000000062554.jpg"
+    rotated = tmp_path / "rotated_copy.jpg"
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6
+    with Image.open(original) as image:
+        image.transpose(Image.Transpose.ROTATE_90).save(rotated, exif=exif, quality=95)
+
+    first = check_row("image", probe(make_candidate("image", original))[0])
+    copy = check_row("image", probe(make_candidate("image", rotated))[0])
+    assert copy["exif_orientation"] == 6
+    assert (copy["width"], copy["height"]) == (428, 640)  # stored sideways
+    distance = imagehash.hex_to_hash(first["phash"]) - imagehash.hex_to_hash(copy["phash"])
+    assert distance <= 6  # within the near-duplicate threshold
+
+    with Image.open(rotated) as stored:  # the stored pixels alone hash far apart
+        assert imagehash.hex_to_hash(first["phash"]) - imagehash.phash(stored) > 6

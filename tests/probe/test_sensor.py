@@ -100,3 +100,37 @@ def test_unknown_clock_is_invalid_record(data):
         probe(make_candidate("sensor", data / COMMA / "CAN_speed.csv", payload))[1],
         "invalid_record",
     )
+
+
+@pytest.mark.parametrize(
+    ("body", "row", "value"),
+    [
+        ("0,1\ninf,2\n", 2, "inf"),  # two rows: the rate would be 0
+        ("0,1\n1,2\n2,3\n-inf,4\n5,5\n", 4, "-inf"),
+        ("0,1\n1,2\n2,3\n3,4\ninf,5\n", 5, "inf"),  # longer: the duration would be inf
+    ],
+)
+def test_infinite_timestamp_is_invalid_record_naming_its_row(tmp_path, body, row, value):
+    path = tmp_path / "infinite.csv"
+    path.write_text("t,x\n" + body)
+    payload = {"time_column": "t", "clock": "boot_s"}
+    detail = check_reject(probe(make_candidate("sensor", path, payload))[1], "invalid_record")
+    assert f"infinite, first at data row {row}: {value}" in detail["detail"]
+
+
+def test_repeated_timestamps_keep_the_true_rate_and_are_logged(tmp_path, caplog):
+    path = tmp_path / "repeats.csv"
+    path.write_text("t,x\n0,1\n0,2\n1,3\n1,4\n2,5\n")
+    with caplog.at_level("WARNING", logger="crosspair.probe.sensor"):
+        row = _row(path, {"time_column": "t", "clock": "boot_s"})
+    assert (row["rows"], row["rate_hz"]) == (5, 1.0)  # the median of all steps gave 2 Hz
+    assert (row["duration_s"], row["max_gap_s"]) == (2.0, 1.0)
+    assert "2 samples repeat the timestamp before them" in caplog.text
+
+
+def test_stream_on_a_single_timestamp_is_invalid_record(tmp_path):
+    path = tmp_path / "frozen.csv"
+    path.write_text("t,x\n7,1\n7,2\n7,3\n")
+    payload = {"time_column": "t", "clock": "boot_s"}
+    detail = check_reject(probe(make_candidate("sensor", path, payload))[1], "invalid_record")
+    assert "all 3 samples share one timestamp" in detail["detail"]

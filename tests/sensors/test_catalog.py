@@ -95,3 +95,12 @@ def test_a_link_from_frame_gps_times_replaces_the_gnss_one(setup, frames):
     assert comma.table["utc_ns"].iloc[0] == 1_533_226_488_429_536_294
     with pytest.raises(ValueError, match="not in the catalog"):
         pair_sensor_catalog(catalog, resolve, tolerance_s=0.01, links={"lidar": from_frames})
+
+
+def test_a_source_with_one_usable_stream_is_skipped_not_fatal(setup):
+    catalog, resolve = setup
+    lonely = catalog[
+        (catalog["source"] == "comma2k19") | (catalog["path"].str.contains("airspeed"))
+    ]
+    pairings = pair_sensor_catalog(lonely, resolve, tolerance_s=0.010)
+    assert sorted(pairings) == ["comma2k19"]  # px4 kept only airspeed: nothing to pair it with

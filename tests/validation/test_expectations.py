@@ -8,6 +8,7 @@ import time
 import pandas as pd
 import pytest
 
+from crosspair.schemas import PAIRS, empty_frame
 from crosspair.validation import run_pair_expectations
 from crosspair.validation.expectations import pair_expectations
 
@@ -16,10 +17,10 @@ def test_clean_real_pairs_pass(coco_pairs):
     outcome = run_pair_expectations(coco_pairs)
 
     assert outcome.passed, outcome.failures
-    assert outcome.summary["expectations"] == len(pair_expectations()) == 17
+    assert outcome.summary["expectations"] == len(pair_expectations()) == 16
     assert outcome.summary["expectations_failed"] == 0
     assert outcome.summary["expect_column_values_to_be_unique(pair_id)"] == 0
-    assert outcome.summary["expect_table_row_count_to_be_between"] == "passed"
+    assert "expect_table_row_count_to_be_between" not in outcome.summary
     assert outcome.failures.empty
 
 
@@ -92,12 +93,24 @@ def test_one_broken_row_fails_exactly_its_expectation(coco_pairs, case):
     assert "3" in set(outcome.failures["index"])
 
 
-def test_empty_table_fails_row_count(coco_pairs):
+def test_empty_table_passes(coco_pairs):
+    """Zero pairs is a legitimate build (sensor-only sources), not a broken pair table."""
     outcome = run_pair_expectations(coco_pairs.iloc[:0])
 
-    assert not outcome.passed
-    assert outcome.summary["expect_table_row_count_to_be_between"] == "failed"
-    assert outcome.failures.loc[0, "value"] == "observed 0"
+    assert outcome.passed, outcome.failures
+    assert outcome.summary["rows"] == 0
+    assert outcome.summary["expectations"] == 16
+    assert outcome.summary["expectations_failed"] == 0
+    assert outcome.summary["unexpected_values"] == 0
+    assert outcome.failures.empty
+
+
+def test_empty_pair_table_of_a_pairing_asset_passes():
+    """The exact zero-row frame the pairing assets emit, with the schema's dtypes."""
+    outcome = run_pair_expectations(empty_frame(PAIRS))
+
+    assert outcome.passed, outcome.failures
+    assert outcome.summary["expect_column_values_to_be_unique(pair_id)"] == 0
 
 
 def test_missing_column_is_an_error_row(coco_pairs):

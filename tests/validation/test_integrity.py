@@ -140,3 +140,45 @@ def test_extracted_audio_table_is_checked_as_audio(speech_root, audio_catalog):
     outcome = check_integrity(extracted, resolver(speech_root))
 
     assert problems(outcome) == {(extracted.loc[3, "path"], "header_frames_mismatch")}
+
+
+def test_settings_resolve_sends_only_extracted_audio_to_the_data_folder(
+    tmp_path, coco_root, image_catalog, speech_root, audio_catalog
+):
+    """A source may keep its own files under ``derived/``; only tracks live in the data folder."""
+    from dagster_project.resources import CrosspairSettings
+
+    (coco_root / "images").rename(coco_root / "derived")
+    images = image_catalog.assign(path=image_catalog["path"].str.replace("images/", "derived/"))
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(
+        "version: 1\nsources:\n  - name: coco\n    modality: image\n    root: coco\n"
+        '    files: ["derived/*.jpg"]\n    licence: CC-BY-2.0\n    origin: test\n'
+    )
+    data = tmp_path / "data"
+    wav = audio_catalog.loc[0]
+    (data / "derived/audio").mkdir(parents=True)
+    (speech_root / wav["path"]).rename(data / "derived/audio/track.wav")
+    tracks = pd.DataFrame(
+        [
+            {
+                "item_id": wav["item_id"],
+                "video_id": images.loc[0, "item_id"],
+                "source": "coco",
+                "path": "derived/audio/track.wav",
+                "stream_index": 0,
+                "sample_rate": wav["sample_rate"],
+                "channels": wav["channels"],
+                "frames": wav["frames"],
+                "sha256": wav["sha256"],
+            }
+        ]
+    )
+    settings = CrosspairSettings(sources_path=str(sources), data_dir=str(data))
+
+    assert settings.resolve(images.loc[0]) == coco_root.resolve() / images.loc[0, "path"]
+    assert settings.resolve(tracks.loc[0]) == data.resolve() / "derived/audio/track.wav"
+    checked = check_integrity(images, settings.resolve)
+    assert checked.passed and checked.summary["file_rows"] == 8
+    checked = check_integrity(tracks, settings.resolve)
+    assert checked.passed and checked.summary["audio_headers_read"] == 1

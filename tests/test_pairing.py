@@ -1,0 +1,156 @@
+"""Unpaired items: every item that should have a pair and has none is listed with its reason."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from crosspair.extract import track_id
+from crosspair.ids import item_id
+from crosspair.pairing import pair_by_reference, pair_embedded_audio, unpaired_items
+from crosspair.schemas import PAIRS, REJECTS, UNPAIRED, empty_frame
+
+
+def _media(source: str, modality: str, path: str, **extra) -> dict:
+    return {
+        "item_id": item_id(source, path),
+        "source": source,
+        "modality": modality,
+        "path": path,
+        "record_key": "",
+        **extra,
+    }
+
+
+def _caption(source: str, anchor: str, record_key: str, kind: str = "caption") -> dict:
+    return {
+        "item_id": item_id(source, "captions.jsonl", record_key),
+        "source": source,
+        "modality": "text",
+        "path": "captions.jsonl",
+        "record_key": record_key,
+        "kind": kind,
+        "anchor": anchor,
+    }
+
+
+def _reject(source, modality, path, record_key, reason, stage="probe") -> dict:
+    return {
+        "source": source,
+        "modality": modality,
+        "path": path,
+        "record_key": record_key,
+        "item_id": item_id(source, path, record_key),
+        "stage": stage,
+        "reason": reason,
+        "detail": "",
+    }
+
+
+def _rejects(*rows: dict) -> pd.DataFrame:
+    return REJECTS.validate(pd.DataFrame(list(rows), columns=list(REJECTS.columns)))
+
+
+def test_video_whose_audio_could_not_be_extracted_is_unpaired():
+    videos = pd.DataFrame(
+        [
+            _media("clips", "video", "talk.mp4", has_audio=True),
+            _media("clips", "video", "silent_stream.mkv", has_audio=True),
+            _media("clips", "video", "mute.mkv", has_audio=False),
+        ]
+    )
+    talk, silent, mute = videos["item_id"]
+    tracks = pd.DataFrame(
+        {
+            "item_id": [track_id("clips", "talk.mp4", 0)],
+            "video_id": [talk],
+            "source": ["clips"],
+            "stream_index": [0],
+        }
+    )
+    pairs = pair_embedded_audio(videos, tracks)
+    assert list(pairs["left_id"]) == [talk]
+
+    table = unpaired_items({}, pairs, _rejects(), videos=videos, tracks=tracks)
+
+    UNPAIRED.validate(table)
+    assert table[["item_id", "path", "wanted", "reason"]].to_dict("records") == [
+        {
+            "item_id": mute,
+            "path": "mute.mkv",
+            "wanted": "video ↔ own audio",
+            "reason": "no audio stream in the container",
+        },
+        {
+            "item_id": silent,
+            "path": "silent_stream.mkv",
+            "wanted": "video ↔ own audio",
+            "reason": "its audio stream could not be extracted",
+        },
+    ]
+
+
+def test_texts_of_media_rejected_at_probe_are_unpaired_with_the_media_reason():
+    images = pd.DataFrame([_media("coco", "image", "images/good.jpg")])
+    texts = pd.DataFrame(
+        [
+            _caption("coco", "images/good.jpg", "images/good.jpg#0"),
+            _caption("coco", "images/cut.jpg", "images/cut.jpg#0"),
+            _caption("coco", "images/cut.jpg", "images/cut.jpg#1"),
+            _caption("other", "images/cut.jpg", "images/cut.jpg#0"),  # same path, other source
+            _caption("coco", "", "clip.en.srt", kind="subtitles"),
+        ]
+    )
+    rejects = _rejects(_reject("coco", "image", "images/cut.jpg", "", "truncated"))
+    pairs = pair_by_reference(images, texts, "caption")
+    assert len(pairs) == 1
+
+    table = unpaired_items({"image": images}, pairs, rejects, texts=texts)
+
+    UNPAIRED.validate(table)
+    cut = [item_id("coco", "captions.jsonl", f"images/cut.jpg#{n}") for n in (0, 1)]
+    assert table.to_dict("records") == [
+        {
+            "item_id": text,
+            "source": "coco",
+            "modality": "text",
+            "path": "captions.jsonl",
+            "wanted": "text ↔ its media",
+            "reason": "its media was rejected: truncated",
+        }
+        for text in sorted(cut)
+    ]
+
+
+def test_docstring_of_a_rejected_code_record_is_unpaired():
+    texts = pd.DataFrame([_caption("snippets", "task/7", "task/7#0", kind="docstring")])
+    rejects = _rejects(_reject("snippets", "code", "records.jsonl", "task/7", "invalid_record"))
+
+    table = unpaired_items({}, empty_frame(PAIRS), rejects, texts=texts)
+
+    assert table[["modality", "reason"]].values.tolist() == [
+        ["text", "its media was rejected: invalid_record"]
+    ]
+
+
+def test_media_whose_texts_were_rejected_names_the_reason_with_and_without_id_field():
+    images = pd.DataFrame(
+        [
+            _media("coco", "image", "images/a.jpg"),
+            _media("coco", "image", "images/b.jpg"),
+            _media("coco", "image", "images/ab.jpg"),
+        ]
+    )
+    rejects = _rejects(
+        _reject("coco", "text", "captions.jsonl", "images/a.jpg#0", "empty_text"),
+        _reject("coco", "text", "captions.jsonl", "images/b.jpg|42#0", "empty_text"),
+        _reject("coco", "text", "captions.jsonl", "images/b.jpg|42#1", "duplicate_record"),
+    )
+    pairs = pair_by_reference(images, pd.DataFrame([_caption("coco", "", "x#0")]), "caption")
+
+    table = unpaired_items({"image": images}, pairs, rejects)
+
+    assert dict(zip(table["path"], table["reason"], strict=True)) == {
+        "images/a.jpg": "its text was rejected: empty_text",
+        "images/ab.jpg": "no text references it in the manifest",
+        "images/b.jpg": "its text was rejected: duplicate_record, empty_text",
+    }
