@@ -11,6 +11,7 @@ from crosspair.catalog import (
     rejects_frame,
 )
 from crosspair.discover import discover
+from crosspair.erasure.ledger import erasure_predicate
 from crosspair.schemas import CATALOGS
 from dagster_project.resources import CrosspairSettings
 
@@ -23,16 +24,21 @@ MODALITIES = tuple(CATALOGS)
         "discovery_rejects": AssetOut(description="items that could not even be located"),
     },
     group_name="ingest",
+    deps=["erasure_ledger"],
 )
 def discovery(context: AssetExecutionContext, settings: CrosspairSettings):
-    """Walk the sources file: media files, manifest records and side files."""
-    found = discover(settings.sources)
+    """Walk the sources file: media files, manifest records and side files.
+
+    Items named in the erasure ledger, and what hangs on them, are left out and only counted.
+    """
+    found = discover(settings.sources, is_erased=erasure_predicate(settings.erasure_ledger))
     items = discovered_frame(found)
     rejects = rejects_frame(found.rejects)
     context.log.info("found %d items and %d discovery rejects", len(items), len(rejects))
-    yield Output(
-        items, "discovered_items", metadata=table_metadata(items, "items", "source", "modality")
-    )
+    metadata = table_metadata(items, "items", "source", "modality")
+    metadata["# Erased"] = sum(found.erased.values())
+    metadata.update({f"# Erased ({name})": n for name, n in sorted(found.erased.items())})
+    yield Output(items, "discovered_items", metadata=metadata)
     yield Output(
         rejects,
         "discovery_rejects",

@@ -151,14 +151,20 @@ def bench_synthetic(backend) -> dict:
 def main() -> None:
     backend = get_backend("pocketsphinx")
     # warm up: decoder, espeak and silero-vad load once, outside the timed runs
-    align_audio(synthesize("warm up").resampled(16000).padded(0.3, 0.3).samples / 32768.0,
-                "warm up", backend)
+    align_audio(
+        synthesize("warm up").resampled(16000).padded(0.3, 0.3).samples / 32768.0,
+        "warm up",
+        backend,
+    )
     results = {
         "backend": {"name": backend.name, "version": backend.version},
         "textgrids": bench_textgrids(backend),
         "synthetic": bench_synthetic(backend),
-        "targets": {"textgrids_within_50ms": 0.9, "synthetic_within_50ms": 0.95,
-                    "realtime_factor": 20},
+        "targets": {
+            "textgrids_within_50ms": 0.9,
+            "synthetic_within_50ms": 0.95,
+            "realtime_factor": 20,
+        },
     }
     for name in ("textgrids", "synthetic"):
         r = results[name]

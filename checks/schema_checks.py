@@ -42,6 +42,7 @@ TABLE_SCHEMAS = {
     "unpaired_items": schemas.UNPAIRED,
     "split_assignments": schemas.SPLIT_ASSIGNMENTS,
     "provenance": schemas.PROVENANCE,
+    "lineage_index": schemas.LINEAGE_INDEX,
 }
 
 

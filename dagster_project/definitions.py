@@ -8,19 +8,27 @@ from dagster import (
     load_assets_from_modules,
 )
 
-from assets import erasure, exports, ingest, pairing, provenance, sensors, splits
+from assets import alignment, erasure, exports, ingest, pairing, provenance, sensors, splits, sync
 from checks.integrity import integrity_checks
 from checks.pairs import pair_checks
 from checks.schema_checks import schema_checks
 from checks.splits import split_checks
 from checks.statistics import statistics_checks
+from checks.timing import timing_checks
 from dagster_project.io_manager import TableIOManager
 from dagster_project.resources import CrosspairSettings
 
 all_assets = load_assets_from_modules(
-    [ingest, pairing, sensors, splits, exports, provenance, erasure]
+    [ingest, pairing, alignment, sensors, sync, splits, exports, provenance, erasure]
 )
-all_checks = [*schema_checks, *integrity_checks, *statistics_checks, *pair_checks, *split_checks]
+all_checks = [
+    *schema_checks,
+    *integrity_checks,
+    *statistics_checks,
+    *pair_checks,
+    *split_checks,
+    *timing_checks,
+]
 
 build_job = define_asset_job(
     "build_dataset",
