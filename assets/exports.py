@@ -2,7 +2,7 @@
 
 from dagster import AssetExecutionContext, DagsterEventType, MetadataValue, Output, asset
 
-from assets.metadata import by_modality, catalog_ins, table_metadata
+from assets.metadata import ALL_MODALITIES, by_modality, catalog_ins, table_metadata
 from crosspair.export.card import render_dataset_card
 from crosspair.export.webdataset import resolver_from_roots, write_shards
 from dagster_project.resources import CrosspairSettings
@@ -60,13 +60,7 @@ def _check_results(context: AssetExecutionContext) -> list[dict]:
     group_name=GROUP,
     deps=["webdataset_shards", "train_split", "val_split", "test_split"],
     ins=catalog_ins(
-        "image",
-        "audio",
-        "video",
-        "mesh",
-        "sensor",
-        "text",
-        "code",
+        *ALL_MODALITIES,
         rejects="rejects",
         pairs="pairs",
         split_assignments="split_assignments",

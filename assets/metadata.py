@@ -40,6 +40,7 @@ def table_metadata(frame: pd.DataFrame, label: str, *by: str) -> dict:
 
 
 PAIRED_MODALITIES = ("image", "audio", "video", "mesh", "text", "code")
+ALL_MODALITIES = ("image", "audio", "video", "mesh", "sensor", "text", "code")
 
 
 def catalog_ins(*modalities: str, **others: str) -> dict[str, AssetIn]:

@@ -3,7 +3,7 @@
 import pandas as pd
 from dagster import AssetExecutionContext, Output, asset
 
-from assets.metadata import by_modality, catalog_ins, table_metadata
+from assets.metadata import ALL_MODALITIES, by_modality, catalog_ins, table_metadata
 from crosspair.lineage_index import PARQUET_OPTIONS, lineage_index
 from crosspair.provenance import code_version, provenance_table
 
@@ -26,13 +26,7 @@ def provenance(context: AssetExecutionContext, **tables) -> Output[pd.DataFrame]
     name="lineage_index",
     group_name="export",
     ins=catalog_ins(
-        "image",
-        "audio",
-        "video",
-        "mesh",
-        "sensor",
-        "text",
-        "code",
+        *ALL_MODALITIES,
         pairs="pairs",
         split_assignments="split_assignments",
         webdataset_shards="webdataset_shards",
