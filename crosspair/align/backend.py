@@ -10,6 +10,7 @@ import numpy as np
 from crosspair.align.result import AlignmentResult
 
 SAMPLE_RATE = 16_000
+SILENT_PEAK = 1e-4  # about -80 dBFS: nothing but digital silence
 NOISE = "<noise>"  # a word that stands for a non-speech sound: absorb it, do not time it
 
 

@@ -21,7 +21,13 @@ from pathlib import Path
 import numpy as np
 
 from crosspair.align.audio import audio_info, read_segment
-from crosspair.align.backend import NOISE, SAMPLE_RATE, AlignmentBackend, get_backend
+from crosspair.align.backend import (
+    NOISE,
+    SAMPLE_RATE,
+    SILENT_PEAK,
+    AlignmentBackend,
+    get_backend,
+)
 from crosspair.align.chunking import (
     SPEECH_THRESHOLD,
     Chunk,
@@ -47,7 +53,6 @@ from crosspair.align.result import (
 log = logging.getLogger(__name__)
 
 MAX_CHUNK_S = 30.0
-SILENT_PEAK = 1e-4  # about -80 dBFS: nothing but digital silence
 _SENTENCE_ENDS = (".", "?", "!", ";", ":")
 _VAD_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crosspair-vad")
 

@@ -35,7 +35,13 @@ from pathlib import Path
 
 import numpy as np
 
-from crosspair.align.backend import NOISE, SAMPLE_RATE, AlignmentBackend, get_backend
+from crosspair.align.backend import (
+    NOISE,
+    SAMPLE_RATE,
+    SILENT_PEAK,
+    AlignmentBackend,
+    get_backend,
+)
 from crosspair.align.ctc import align_path, frames_needed, group_spans, token_spans
 from crosspair.align.result import (
     EMPTY_TRANSCRIPT,
@@ -53,7 +59,6 @@ from crosspair.align.result import (
 log = logging.getLogger(__name__)
 
 MODEL_DIR_ENV = "CROSSPAIR_WHISPERX_MODEL_DIR"
-SILENT_PEAK = 1e-4  # about -80 dBFS: digital silence
 MIN_SAMPLES = 400  # wav2vec2's receptive field: shorter audio gives no frame
 WAV2VEC2_STRIDES = (5, 2, 2, 2, 2, 2, 2)  # 20 ms frames, for a model that does not say
 
