@@ -3,6 +3,7 @@
 import pandas as pd
 from dagster import AssetCheckExecutionContext, AssetIn, AssetKey, asset_check
 
+from assets.metadata import by_modality
 from checks.result import to_result
 from crosspair.schemas import CATALOGS
 from crosspair.validation.conservation import check_conservation
@@ -48,15 +49,7 @@ def conservation_check(
         [discovered_items[["source", "item_id"]], discovery_rejects[["source", "item_id"]]],
         ignore_index=True,
     )
-    catalogs = {
-        "image": image_catalog,
-        "audio": audio_catalog,
-        "video": video_catalog,
-        "mesh": mesh_catalog,
-        "sensor": sensor_catalog,
-        "text": text_catalog,
-        "code": code_catalog,
-    }
+    catalogs = by_modality(locals())  # the *_catalog inputs, keyed by modality
     return to_result(check_conservation(found, catalogs, rejects))
 
 

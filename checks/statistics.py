@@ -3,6 +3,7 @@
 import pandas as pd
 from dagster import AssetCheckExecutionContext, AssetIn, AssetKey, asset_check
 
+from assets.metadata import by_modality
 from checks.result import to_result
 from crosspair.validation.statistics import (
     exact_duplicates_report,
@@ -44,14 +45,7 @@ def exact_duplicates_check(
     sensor_catalog: pd.DataFrame,
     code_catalog: pd.DataFrame,
 ):
-    catalogs = {
-        "image": image_catalog,
-        "audio": audio_catalog,
-        "video": video_catalog,
-        "mesh": mesh_catalog,
-        "sensor": sensor_catalog,
-        "code": code_catalog,
-    }
+    catalogs = by_modality(locals())  # the *_catalog inputs, keyed by modality
     return to_result(exact_duplicates_report(catalogs), warn_only=True)
 
 
@@ -84,13 +78,7 @@ def modality_imbalance_check(
 ):
     # Sensor streams are paired sample by sample in `sensor_pairing`, not as rows of the pair
     # table, so they would all count as unpaired here.
-    catalogs = {
-        "image": image_catalog,
-        "audio": audio_catalog,
-        "video": video_catalog,
-        "mesh": mesh_catalog,
-        "code": code_catalog,
-    }
+    catalogs = by_modality(locals())  # the *_catalog inputs, keyed by modality
     outcome = modality_imbalance(catalogs, pairs, settings.max_unpaired_share)
     return to_result(outcome, warn_only=True)
 

@@ -29,32 +29,7 @@ def _intervals(words: Sequence[WordEvent], duration_s: float) -> list[tuple[floa
 
 def words_textgrid(words: Sequence[WordEvent], duration_s: float) -> str:
     """A long-format TextGrid with one interval tier, ``words``, covering the whole audio."""
-    end = round(duration_s, 6)
-    intervals = _intervals(words, duration_s)
-    lines = [
-        'File type = "ooTextFile"',
-        'Object class = "TextGrid"',
-        "",
-        "xmin = 0",
-        f"xmax = {end}",
-        "tiers? <exists>",
-        "size = 1",
-        "item []:",
-        "    item [1]:",
-        '        class = "IntervalTier"',
-        '        name = "words"',
-        "        xmin = 0",
-        f"        xmax = {end}",
-        f"        intervals: size = {len(intervals)}",
-    ]
-    for number, (start, stop, text) in enumerate(intervals, start=1):
-        lines += [
-            f"        intervals [{number}]:",
-            f"            xmin = {start}",
-            f"            xmax = {stop}",
-            f"            text = {_quote(text)}",
-        ]
-    return "\n".join(lines) + "\n"
+    return tiers_textgrid({"words": [(w.start_s, w.end_s, w.word) for w in words]}, duration_s)
 
 
 def _tier_lines(number: int, name: str, intervals, end: float) -> list[str]:
