@@ -2,13 +2,15 @@
 
 One row per pair, so a question such as "where did this caption come from and under which
 licence?" is a filter on one table. Heuristic pairs leave the model and annotator columns empty;
-they exist so that model-made or human-made pairs can fill them later.
+model-made and human-made pairs fill them from the ``model_name``, ``model_version`` and
+``annotator`` keys of their parameters.
 
 >>> lookup("data", pair_id="280d4b6a3cf89383")  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import subprocess
@@ -89,9 +91,11 @@ def provenance_table(
             table[f"{side}_{field}"] = sides[field].fillna("").astype(str).to_numpy()
 
     table["method"] = pairs["method"].to_numpy()
+    table["score"] = pairs["score"].astype("float64").to_numpy()
     table["params"] = pairs["params"].to_numpy()
+    params = [json.loads(text) if text else {} for text in pairs["params"]]
     for column in _MODEL_COLUMNS:
-        table[column] = ""
+        table[column] = [str(entry.get(column, "")) for entry in params]
     table["code_version"] = code_version
     table["run_id"] = run_id
     table = table[list(PROVENANCE.columns)].reset_index(drop=True)

@@ -49,6 +49,7 @@ class Build:
                 "right_id": caption,
                 "right_modality": "text",
                 "method": "manifest",
+                "score": float("nan"),
                 "params": "{}",
             }
         )

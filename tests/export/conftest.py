@@ -74,6 +74,7 @@ def _pair(source, left, left_modality, right, right_modality, method) -> dict:
         "right_id": right,
         "right_modality": right_modality,
         "method": method,
+        "score": float("nan"),
         "params": "{}",
     }
 
