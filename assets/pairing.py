@@ -1,11 +1,15 @@
 """Pairing assets: one per kind of heuristic pair, their union, and what stayed unpaired."""
 
 import pandas as pd
-from dagster import AssetExecutionContext, Output, asset
+from dagster import AssetExecutionContext, AssetOut, Output, asset, multi_asset
 
 from assets.metadata import table_metadata
+from crosspair.annotation.floor import agreement_floor
+from crosspair.annotation.overrides import apply_human_overrides
+from crosspair.annotation.tables import REMOVED_PAIRS
 from crosspair.engine import map_items
 from crosspair.extract import TrackRequest, extract_track
+from crosspair.pair_union import union_pairs
 from crosspair.pairing import (
     pair_by_reference,
     pair_code_docstrings,
@@ -14,16 +18,17 @@ from crosspair.pairing import (
     pairs_frame,
 )
 from crosspair.pairing import unpaired_items as find_unpaired
-from crosspair.schemas import EXTRACTED_AUDIO, empty_frame
+from crosspair.schemas import EXTRACTED_AUDIO, UNPAIRED, empty_frame
+from crosspair.weak.tables import weak_unpaired
 from dagster_project.resources import CrosspairSettings
 
 GROUP = "pairing"
 
 
-def _pairs_output(pairs: pd.DataFrame, **extra) -> Output[pd.DataFrame]:
+def _pairs_output(pairs: pd.DataFrame, output_name: str = "result", **extra) -> Output:
     metadata = table_metadata(pairs, "pairs", "source", "method")
     metadata["# Groups"] = int(pairs["group_id"].nunique()) if not pairs.empty else 0
-    return Output(pairs, metadata={**metadata, **extra})
+    return Output(pairs, output_name, metadata={**metadata, **extra})
 
 
 @asset(group_name=GROUP)
@@ -116,15 +121,18 @@ def video_subtitle_pairs(video_catalog: pd.DataFrame, text_catalog: pd.DataFrame
 
 
 @asset(group_name=GROUP)
-def pairs(
+def pair_candidates(
     image_caption_pairs: pd.DataFrame,
     audio_transcript_pairs: pd.DataFrame,
     video_audio_pairs: pd.DataFrame,
     video_subtitle_pairs: pd.DataFrame,
     code_docstring_pairs: pd.DataFrame,
     mesh_description_pairs: pd.DataFrame,
+    weak_pairs: pd.DataFrame,
+    model_pairs: pd.DataFrame,
 ) -> Output[pd.DataFrame]:
-    """All heuristic pairs in one table; every pair keeps its method and parameters."""
+    """Pairs from heuristics, weak labels and models: one row per two items, strongest method
+    first (``also_by`` in its parameters names the other methods that found it)."""
     parts = [
         image_caption_pairs,
         audio_transcript_pairs,
@@ -132,9 +140,48 @@ def pairs(
         video_subtitle_pairs,
         code_docstring_pairs,
         mesh_description_pairs,
+        weak_pairs,
+        model_pairs,
     ]
-    table = pairs_frame(pd.concat(parts, ignore_index=True).to_dict("records"))
-    return _pairs_output(table)
+    return _pairs_output(union_pairs(parts))
+
+
+@multi_asset(
+    outs={
+        "pairs": AssetOut(description="every pair of the dataset, after human review"),
+        "removed_pairs": AssetOut(
+            description="candidate pairs that human review replaced or removed, with why"
+        ),
+    },
+    group_name=GROUP,
+)
+def reviewed_pairs(
+    context: AssetExecutionContext,
+    settings: CrosspairSettings,
+    pair_candidates: pd.DataFrame,
+    human_decisions: pd.DataFrame,
+    annotation_agreement: pd.DataFrame,
+):
+    """Adjudicated human decisions override weaker methods, when annotators agree enough."""
+    verdict = agreement_floor(annotation_agreement, settings.agreement_floor)
+    if verdict.outcome.passed or verdict.warn_only:
+        table, removed = apply_human_overrides(pair_candidates, human_decisions)
+        review = f"{len(human_decisions)} human decisions applied"
+    else:
+        table, removed = pair_candidates, empty_frame(REMOVED_PAIRS)
+        review = (
+            f"human decisions NOT applied: agreement below the floor {settings.agreement_floor} "
+            "(see the annotation_agreement check)"
+        )
+    context.log.info(review)
+    yield _pairs_output(
+        table, "pairs", **{"Human review": review, "# Removed by review": len(removed)}
+    )
+    yield Output(
+        removed,
+        "removed_pairs",
+        metadata=table_metadata(removed, "removed pairs", "source", "method"),
+    )
 
 
 @asset(group_name=GROUP)
@@ -148,6 +195,7 @@ def unpaired_items(
     extracted_audio: pd.DataFrame,
     pairs: pd.DataFrame,
     rejects: pd.DataFrame,
+    weak_label_votes: pd.DataFrame,
 ) -> Output[pd.DataFrame]:
     """Catalogued items that got no pair they should have, each with the reason."""
     video_sources = set(video_catalog["source"])
@@ -162,5 +210,14 @@ def unpaired_items(
         extra=unmatched_subtitles,
         tracks=extracted_audio,
         texts=text_catalog,
+    )
+    # the weak labels know why a page's image or text went unpaired better than the manifests
+    weak = weak_unpaired(weak_label_votes)
+    table = table[~table["item_id"].isin(weak["item_id"])]
+    table = pd.concat([table, weak], ignore_index=True) if len(weak) else table
+    table = UNPAIRED.validate(
+        table.sort_values(["source", "path", "wanted", "item_id"], kind="mergesort").reset_index(
+            drop=True
+        )
     )
     return Output(table, metadata=table_metadata(table, "unpaired", "source", "reason"))

@@ -6,6 +6,8 @@ from dagster import AssetCheckExecutionContext, AssetKey, asset_check
 from checks.result import to_result
 from crosspair import schemas
 from crosspair.align import tables as alignment_tables
+from crosspair.annotation import tables as annotation_tables
+from crosspair.semantic import tables as semantic_tables
 from crosspair.sensors import tables as sensor_tables
 from crosspair.sync import SYNC_OFFSETS
 from crosspair.validation.schema import validate_table
@@ -17,6 +19,10 @@ PAIR_TABLES = (
     "video_subtitle_pairs",
     "code_docstring_pairs",
     "mesh_description_pairs",
+    "weak_pairs",
+    "model_pairs",
+    "human_pairs",
+    "pair_candidates",
     "pairs",
 )
 TABLE_SCHEMAS = {
@@ -43,6 +49,14 @@ TABLE_SCHEMAS = {
     "split_assignments": schemas.SPLIT_ASSIGNMENTS,
     "provenance": schemas.PROVENANCE,
     "lineage_index": schemas.LINEAGE_INDEX,
+    "weak_label_votes": schemas.WEAK_LABEL_VOTES,
+    "pair_scores": semantic_tables.PAIR_SCORES,
+    "noisy_pairs": semantic_tables.NOISY_PAIRS,
+    "human_judgements": schemas.JUDGEMENTS,
+    "annotation_rejects": annotation_tables.JUDGEMENT_REJECTS,
+    "annotation_agreement": annotation_tables.ANNOTATION_AGREEMENT,
+    "human_decisions": annotation_tables.HUMAN_DECISIONS,
+    "removed_pairs": annotation_tables.REMOVED_PAIRS,
 }
 
 

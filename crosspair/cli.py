@@ -38,25 +38,45 @@ def dagster_home(path: str | None = None) -> Path:
     return home
 
 
-def run_build(sources: str, data_dir: str, workers: int = 0) -> bool:
-    """Materialise every asset and check of the build job; True when nothing blocking failed."""
+def run_build(
+    sources: str,
+    data_dir: str,
+    workers: int = 0,
+    engine: str = "local",
+    dask_address: str = "",
+    full: bool = False,
+) -> bool:
+    """Build through Dagster, decoding again only the sources that changed (all with ``full``).
+
+    True when nothing blocking failed.
+    """
     _quiet_environment()
     dagster_home()
 
     from dagster import DagsterInstance
 
     from crosspair.sources import load_sources
-    from dagster_project.build import failed_checks, failure_tables, materialise_all
+    from dagster_project.build import build_incremental, failed_checks, failure_tables
 
     load_sources(sources)  # fail fast, before Dagster starts, with the file and field named
     with DagsterInstance.get() as instance:
-        result = materialise_all(sources, data_dir, instance, workers)
+        result = build_incremental(
+            sources, data_dir, instance, workers, engine, dask_address, full=full
+        )
+    log.info(
+        "sources decoded again: %s; reused: %s; dropped: %s",
+        ", ".join(result.materialised) or "none",
+        ", ".join(result.fresh) or "none",
+        ", ".join(result.dropped) or "none",
+    )
     for name in failed_checks(result, "WARN"):
         log.warning("check warned: %s", name)
     errors = failed_checks(result, "ERROR")
     tables = failure_tables(result)
     for name in errors:
         log.error("check failed: %s\n%s", name, tables.get(name, ""))
+    if any(name.endswith(":integrity") for name in errors) and not full:
+        log.error("a source file changed without a new size or time? rebuild with `--full`")
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure:
@@ -66,7 +86,7 @@ def run_build(sources: str, data_dir: str, workers: int = 0) -> bool:
                     event.step_key,
                     error.message.strip() if error else "no error recorded",
                 )
-    log.info("run %s %s", result.run_id, "succeeded" if result.success else "FAILED")
+    log.info("build %s (last run %s)", "succeeded" if result.success else "FAILED", result.run_id)
     return result.success and not errors
 
 
@@ -79,12 +99,19 @@ def _demo_input(args) -> int:
 
 
 def _build(args) -> int:
-    return 0 if run_build(args.sources, args.data, args.workers) else 1
+    ok = run_build(
+        args.sources, args.data, args.workers, args.engine, args.dask_address, full=args.full
+    )
+    return 0 if ok else 1
 
 
 # Modules that add their own subcommands: each has ``add_commands(subparsers)`` and sets
 # ``func`` on its parsers. A missing module (a feature not built yet) is skipped.
-COMMAND_MODULES = ("crosspair.commands.versions", "crosspair.commands.erasure")
+COMMAND_MODULES = (
+    "crosspair.commands.versions",
+    "crosspair.commands.erasure",
+    "crosspair.report.command",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -102,6 +129,22 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--data", default=os.environ.get("CROSSPAIR_DATA", "data"))
     build.add_argument(
         "--workers", type=int, default=0, help="processes for per-item work (0 = in process)"
+    )
+    build.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        default=os.environ.get("CROSSPAIR_ENGINE", "local"),
+        help="where per-item work runs: this machine's processes, or a Dask cluster",
+    )
+    build.add_argument(
+        "--dask-address",
+        default=os.environ.get("CROSSPAIR_DASK_ADDRESS", ""),
+        help="Dask scheduler (tcp://host:8786); empty = a LocalCluster of --workers processes",
+    )
+    build.add_argument(
+        "--full",
+        action="store_true",
+        help="decode every source again, not only those whose files changed",
     )
     build.set_defaults(func=_build)
 

@@ -2,8 +2,9 @@
 
 Images come from scikit-image's bundled samples, speech from eSpeak NG, clips from numpy
 frames encoded by moviepy's ffmpeg, meshes from trimesh, code from the running Python's
-standard library, sensor streams from a seeded simulation. Nothing is downloaded, and two
-runs on the same machine write the same bytes.
+standard library (five of them documented only in a pool for MiniLM to match), sensor
+streams from a seeded simulation; ``annotations/`` holds simulated human judgements. Nothing
+is downloaded, and two runs on the same machine write the same bytes.
 
 >>> sources_yaml = generate_demo(Path("demo"))   # doctest: +SKIP
 >>> load_sources(sources_yaml).by_name("demo_speech").modality   # doctest: +SKIP
@@ -26,6 +27,16 @@ from pathlib import Path
 
 import numpy as np
 import yaml
+
+from crosspair.sources import load_sources
+from crosspair.synth.demo_annotations import write_simulated_annotations
+from crosspair.synth.demo_pool import (
+    UNDOCUMENTED_FUNCTIONS,
+    code_record_id,
+    match_block,
+    write_docstring_pool,
+)
+from crosspair.synth.html_pages import web_source, write_pages
 
 log = logging.getLogger(__name__)
 
@@ -225,24 +236,26 @@ def _without_docstring(source: str) -> str:
 
 
 def _code(root: Path) -> list[dict]:
-    """Standard-library functions: code without docstring on one side, docstring on the other."""
+    """Standard-library functions: code without docstring on one side, docstring on the other
+    (or, for the undocumented ones, in a pool file that a model matches)."""
     root.mkdir(parents=True)
     records = []
-    for dotted in STDLIB_FUNCTIONS:
+    for dotted in STDLIB_FUNCTIONS + UNDOCUMENTED_FUNCTIONS:
         module_name, _, name = dotted.rpartition(".")
         function = getattr(importlib.import_module(module_name), name)
         source = textwrap.dedent(inspect.getsource(function))
         records.append(
             {
-                "task_id": f"stdlib/{dotted}",
+                "task_id": code_record_id(dotted),
                 "entry_point": name,
                 "module": module_name,
                 "code": _without_docstring(source),
-                "docstring": inspect.getdoc(function),
+                "docstring": inspect.getdoc(function) if dotted in STDLIB_FUNCTIONS else [],
                 "python_version": platform.python_version(),
             }
         )
     _write_jsonl(root / "stdlib_functions.jsonl", records)
+    write_docstring_pool(root)
     return records
 
 
@@ -326,7 +339,8 @@ def _sources(python: str) -> dict:
                 "modality": "code",
                 "root": "text_code",
                 "licence": "PSF-2.0",
-                "origin": f"CPython {python} standard library, read with inspect.getsource",
+                "origin": f"CPython {python} standard library, read with inspect.getsource; "
+                "pool docstrings written for the demo",
                 "manifest": {
                     "path": "stdlib_functions.jsonl",
                     "kind": "docstring",
@@ -334,6 +348,7 @@ def _sources(python: str) -> dict:
                     "id_field": "task_id",
                     "code_fields": ["code"],
                 },
+                "match": match_block(),  # docstrings of the undocumented functions
             },
             # one clock per source in the sources format, so each stream is its own source
             {
@@ -354,6 +369,7 @@ def _sources(python: str) -> dict:
                 "origin": "crosspair.synth.sensors, seeded simulation of a car on a circle",
                 "sensor": {"time_column": "timestamp", "clock": "boot_us"},
             },
+            web_source("web_pages"),  # saved pages: images and texts for weak supervision
         ],
     }
 
@@ -373,6 +389,7 @@ def generate_demo(out_dir: Path) -> Path:
         ("meshes", lambda: _meshes(out_dir / "shape_text")),
         ("code", lambda: _code(out_dir / "text_code")),
         ("sensor", lambda: _sensors(out_dir / "sensor")),
+        ("web pages", lambda: write_pages(out_dir / "web_pages")),
     ]
     for label, step in steps:
         started = time.perf_counter()
@@ -381,6 +398,7 @@ def generate_demo(out_dir: Path) -> Path:
 
     text = yaml.safe_dump(_sources(platform.python_version()), sort_keys=False, width=100)
     sources_path.write_text(text, encoding="utf-8")
+    write_simulated_annotations(out_dir / "annotations", load_sources(sources_path))
     files = [p for p in out_dir.rglob("*") if p.is_file()]
     size_kb = sum(p.stat().st_size for p in files) / 1024
     log.info("demo corpus: %d files, %.0f KiB, sources in %s", len(files), size_kb, sources_path)

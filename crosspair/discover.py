@@ -19,6 +19,7 @@ from pathlib import Path
 from crosspair.ids import item_id
 from crosspair.items import Candidate, reject_row
 from crosspair.pairing import side_file_base
+from crosspair.semantic.pool import pool_candidates
 from crosspair.sources import Source, SourcesConfig
 
 log = logging.getLogger(__name__)
@@ -185,11 +186,15 @@ class _SourceWalker:
     def walk(self, is_erased: Callable[[Candidate], bool] | None = None) -> Discovery:
         if self.source.manifest is not None:
             self._walk_manifest()
+        if self.source.match is not None:  # unlinked texts, paired later by a model
+            self.out.candidates += pool_candidates(self.source, self.root, self._reject)
         subtitles = self._glob(self.source.sidecars.subtitles)
         side_audio = self._glob(self.source.sidecars.audio)
         # A side file matched by the media globs too (files: ["*"]) is a side file only.
         for rel in self._glob(self.source.files, skip=set(subtitles) | set(side_audio)):
             self._add_media(self.source.modality, rel)
+        if self.source.html is not None:
+            self._walk_html_pages()
         for rel in side_audio:
             if rel not in self.media:
                 self._add_media("audio", rel)
@@ -204,6 +209,16 @@ class _SourceWalker:
             len(self.out.rejects),
         )
         return self.out
+
+    def _walk_html_pages(self) -> None:
+        """Images and their alt texts, figcaptions and paragraphs from saved pages."""
+        from crosspair.weak.discovery import harvest_pages  # parses HTML only when asked
+
+        found = harvest_pages(self.source, self.root, self.media, self._subjects)
+        self.out.candidates.extend(found.candidates)
+        for candidate, row in found.rejects:
+            self.rejected.append(candidate)
+            self.out.rejects.append(row)
 
     def _drop_erased(self, is_erased: Callable[[Candidate], bool]) -> None:
         """Leave out erased items and everything attached to them, keeping no trace but a count.

@@ -11,6 +11,7 @@ import pandera.pandas as pa
 from pandera.pandas import Check, Column
 
 from crosspair.sources import MEDIA_MODALITIES, TEXT_KINDS
+from crosspair.weak.config import HTML_TEXT_KINDS
 
 MODALITIES = (*MEDIA_MODALITIES, "text")
 SPLITS = ("train", "val", "test")
@@ -27,6 +28,8 @@ REJECT_REASONS = (
     "duplicate_record",
     "empty_text",
     "invalid_record",
+    "data_uri",  # an <img> of a saved page embeds its image (crosspair.weak)
+    "remote_url",  # an <img> of a saved page points at another host
 )
 
 _HEX64 = Check.str_matches(r"^[0-9a-f]{64}$", name="sha256_hex")
@@ -129,7 +132,7 @@ SENSOR_CATALOG = _catalog(
 TEXT_CATALOG = _catalog(
     "text_catalog",
     {
-        "kind": Column(str, Check.isin([*TEXT_KINDS, "subtitles"])),
+        "kind": Column(str, Check.isin([*TEXT_KINDS, "subtitles", *HTML_TEXT_KINDS])),
         "anchor": Column(str, description="path or record the text belongs to"),
         "text": Column(str, Check.str_length(min_value=1)),
         "n_chars": Column("int64", Check.gt(0)),
@@ -244,6 +247,34 @@ UNPAIRED = pa.DataFrameSchema(
     name="unpaired_items",
     strict=True,
     ordered=True,
+)
+
+WEAK_LABEL_VOTES = pa.DataFrameSchema(
+    {
+        "source": Column(str),
+        "page": Column(str, Check.str_length(min_value=1), description="saved page, from root"),
+        "image_path": Column(str, description="image the text belongs to, from the root"),
+        "image_id": _id(),
+        "text_id": _id(unique=True),
+        "kind": Column(str, Check.isin(list(HTML_TEXT_KINDS))),
+        "text": Column(str),
+        r"^vote_[a-z][a-z0-9_]*$": Column(
+            str, Check.isin(["keep", "drop", "abstain"]), regex=True, description="one per rule"
+        ),
+        "confidence": Column(float, Check.in_range(0.0, 1.0)),
+        "threshold": Column(float, Check.in_range(0.0, 1.0)),
+        "decision": Column(str, Check.isin(["keep", "drop"])),
+        "reason": Column(str, description="rules that voted drop, or why a kept one was dropped"),
+    },
+    checks=[
+        Check(
+            lambda t: (t["decision"] == "drop") | (t["confidence"] >= t["threshold"]),
+            name="kept_at_threshold",
+        ),
+        Check(lambda t: (t["decision"] == "keep") == (t["reason"] == ""), name="drops_say_why"),
+    ],
+    name="weak_label_votes",
+    strict=True,
 )
 
 SPLIT_ASSIGNMENTS = pa.DataFrameSchema(
@@ -396,4 +427,24 @@ LINEAGE_INDEX = pa.DataFrameSchema(
     strict=True,
     ordered=True,
     unique=["key", "pair_id", "side"],
+)
+
+
+JUDGEMENTS = pa.DataFrameSchema(
+    {
+        "annotator": Column(str, Check.str_length(min_value=1)),
+        "source": Column(str, description="source of the left item"),
+        "left_id": _id(),
+        "left_modality": Column(str, Check.isin(MODALITIES)),
+        "right_id": _id(),
+        "right_modality": Column(str, Check.isin(MODALITIES)),
+        "label": Column(str, Check.str_length(min_value=1), description="from the label set"),
+        "source_file": Column(str, description="annotation file the judgement was read from"),
+        "task_id": Column(str, description="Label Studio task id, or the CSV line"),
+        "created_at": Column(pd.DatetimeTZDtype("ns", "UTC"), nullable=True),
+    },
+    name="human_judgements",
+    strict=True,
+    ordered=True,
+    unique=["annotator", "left_id", "right_id"],
 )

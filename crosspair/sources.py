@@ -16,7 +16,18 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from crosspair.semantic.config import Match
+from crosspair.weak.config import HtmlPages
 
 MEDIA_MODALITIES = ("image", "audio", "video", "mesh", "sensor", "code")
 TEXT_KINDS = ("caption", "transcript", "description", "docstring")
@@ -88,6 +99,10 @@ class Source(_Strict):
     sidecars: Sidecars = Field(default_factory=Sidecars)
     extract_audio: bool = Field(default=True, description="video: pair it with its own audio")
     sensor: SensorClock | None = None
+    match: Match | None = Field(default=None, description="unlinked texts to pair by a model")
+    html: HtmlPages | None = Field(
+        default=None, description="image sources: saved pages whose images and texts to harvest"
+    )
 
     @field_validator("name")
     @classmethod
@@ -119,13 +134,22 @@ class Source(_Strict):
             raise ValueError("needs a named group '(?P<subject>...)'")
         return value
 
+    @field_validator("html")
+    @classmethod
+    def _html_is_for_images(cls, value: HtmlPages | None, info: ValidationInfo):
+        modality = info.data.get("modality")
+        if value is not None and modality not in (None, "image"):
+            raise ValueError(f"saved pages are harvested for image sources, not {modality}")
+        return value
+
     @model_validator(mode="after")
     def _sides_fit_the_modality(self) -> Source:
         if self.modality == "code":
             if self.manifest is None or not self.manifest.code_fields:
                 raise ValueError("a code source needs 'manifest' with 'code_fields'")
-        elif not self.files:
-            raise ValueError(f"a {self.modality} source needs 'files' (globs of its media)")
+        elif not self.files and self.html is None:
+            pages = " or 'html' (saved pages)" if self.modality == "image" else ""
+            raise ValueError(f"a {self.modality} source needs 'files' (globs of its media){pages}")
         if self.modality == "sensor" and self.sensor is None:
             raise ValueError("a sensor source needs 'sensor' with 'time_column' and 'clock'")
         if self.manifest is not None and self.modality != "code" and not self.manifest.media_field:

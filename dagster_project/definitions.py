@@ -8,18 +8,49 @@ from dagster import (
     load_assets_from_modules,
 )
 
-from assets import alignment, erasure, exports, ingest, pairing, provenance, sensors, splits, sync
+from assets import (
+    alignment,
+    annotation,
+    erasure,
+    exports,
+    ingest,
+    pairing,
+    provenance,
+    report,
+    semantic,
+    sensors,
+    splits,
+    sync,
+    weak,
+)
+from checks.annotation import annotation_checks
 from checks.integrity import integrity_checks
 from checks.pairs import pair_checks
 from checks.schema_checks import schema_checks
+from checks.semantic import semantic_checks
 from checks.splits import split_checks
 from checks.statistics import statistics_checks
 from checks.timing import timing_checks
+from dagster_project.dask_job import build_dataset_dask
 from dagster_project.io_manager import TableIOManager
 from dagster_project.resources import CrosspairSettings
 
 all_assets = load_assets_from_modules(
-    [ingest, pairing, alignment, sensors, sync, splits, exports, provenance, erasure]
+    [
+        ingest,
+        weak,
+        pairing,
+        semantic,
+        annotation,
+        alignment,
+        sensors,
+        sync,
+        splits,
+        exports,
+        report,
+        provenance,
+        erasure,
+    ]
 )
 all_checks = [
     *schema_checks,
@@ -28,6 +59,8 @@ all_checks = [
     *pair_checks,
     *split_checks,
     *timing_checks,
+    *semantic_checks,
+    *annotation_checks,
 ]
 
 build_job = define_asset_job(
@@ -46,7 +79,7 @@ erase_job = define_asset_job(
 defs = Definitions(
     assets=all_assets,
     asset_checks=all_checks,
-    jobs=[build_job, erase_job],
+    jobs=[build_job, erase_job, build_dataset_dask],
     resources={"settings": CrosspairSettings(), "io_manager": TableIOManager()},
     # Per-step processes cost ~4 s each on 2 cores; the build runs in one process by default.
     executor=in_process_executor,

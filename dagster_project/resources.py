@@ -31,7 +31,20 @@ class CrosspairSettings(ConfigurableResource):
         description="erasure ledger, relative to the working folder (env CROSSPAIR_ERASURE_LEDGER)",
     )
     version: str = Field(default="unreleased", description="dataset version named in the card")
-    workers: int = Field(default=0, description="processes for per-item work; 0 = in process")
+    workers: int = Field(
+        default=0,
+        description="processes for per-item work; 0 = in process (local engine) or one per "
+        "core (dask LocalCluster)",
+    )
+    engine_kind: str = Field(
+        default_factory=lambda: os.environ.get("CROSSPAIR_ENGINE", "local"),
+        description="'local' (in process or a process pool) or 'dask' (env CROSSPAIR_ENGINE)",
+    )
+    dask_address: str = Field(
+        default_factory=lambda: os.environ.get("CROSSPAIR_DASK_ADDRESS", ""),
+        description="Dask scheduler, e.g. tcp://host:8786; empty = a LocalCluster of `workers` "
+        "(env CROSSPAIR_DASK_ADDRESS)",
+    )
     split_salt: str = Field(default="crosspair", description="changes every split when changed")
     train_share: float = 0.8
     val_share: float = 0.1
@@ -51,6 +64,46 @@ class CrosspairSettings(ConfigurableResource):
     sync_tolerance_s: float = Field(default=0.1, description="max picture-to-sound offset")
     sensor_method: str = Field(default="nearest", description="'nearest' or 'interpolate'")
     max_unpaired_share: float = 0.5
+    annotations: str = Field(
+        default_factory=lambda: os.environ.get("CROSSPAIR_ANNOTATIONS", "annotations/"),
+        description="Label Studio JSON exports and CSV judgements: a folder or a glob, relative "
+        "to the working folder; a missing or empty folder means no judgements (env "
+        "CROSSPAIR_ANNOTATIONS)",
+    )
+    agreement_floor: float = Field(
+        default=0.6, description="lowest Krippendorff's alpha the annotation check accepts"
+    )
+    min_annotators: int = Field(
+        default=2, description="annotators a pair needs before a human decision counts"
+    )
+    annotation_labels: list[str] = Field(
+        default=["match", "no_match"],
+        description="labels annotators choose from ('No match' is read as no_match); a pair "
+        "labelled 'match' by the majority becomes a human pair",
+    )
+    # semantic pairing (crosspair/semantic): models that score, rank and flag pairs
+    text_model: str = Field(default="minilm", description="scorer of text ↔ text/code pairs")
+    clip_model: str = Field(
+        default_factory=lambda: os.environ.get("CROSSPAIR_CLIP_MODEL", "ViT-B-32"),
+        description="open_clip architecture for image ↔ text (env CROSSPAIR_CLIP_MODEL)",
+    )
+    clip_checkpoint: str = Field(
+        default_factory=lambda: os.environ.get("CROSSPAIR_CLIP_CHECKPOINT", ""),
+        description="local open_clip checkpoint file or pretrained tag; empty = image ↔ text "
+        "pairs are not scored (env CROSSPAIR_CLIP_CHECKPOINT)",
+    )
+    clip_cache_dir: str = Field(
+        default_factory=lambda: os.environ.get("CROSSPAIR_CLIP_CACHE_DIR", ""),
+        description="open_clip cache holding a pretrained tag's weights (env "
+        "CROSSPAIR_CLIP_CACHE_DIR)",
+    )
+    noisy_z: float = Field(default=3.5, description="robust z-score below -z flags a pair")
+    noisy_margin: float = Field(
+        default=0.05, description="flag a pair whose text fits another item better by this"
+    )
+    max_noisy_share: float = Field(
+        default=0.2, description="noisy_pairs check fails when a source's flagged share is above"
+    )
 
     @cached_property
     def sources(self) -> SourcesConfig:
@@ -62,7 +115,7 @@ class CrosspairSettings(ConfigurableResource):
 
     @property
     def engine(self) -> EngineConfig:
-        return EngineConfig(workers=self.workers)
+        return EngineConfig(kind=self.engine_kind, workers=self.workers, address=self.dask_address)
 
     def alignment_backend(self):
         """The forced-alignment backend this configuration asks for."""

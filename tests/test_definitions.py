@@ -23,7 +23,19 @@ EXPECTED_ASSETS = {
     "video_subtitle_pairs",
     "code_docstring_pairs",
     "mesh_description_pairs",
+    "weak_label_votes",
+    "weak_pairs",
+    "model_pairs",
+    "pair_candidates",
+    "pair_scores",
+    "noisy_pairs",
+    "human_judgements",
+    "annotation_rejects",
+    "annotation_agreement",
+    "human_pairs",
+    "human_decisions",
     "pairs",
+    "removed_pairs",
     "unpaired_items",
     "near_duplicates",
     "split_assignments",
@@ -33,6 +45,7 @@ EXPECTED_ASSETS = {
     "test_split",
     "webdataset_shards",
     "dataset_card",
+    "dataset_report",
     "erasure_ledger",
     "erasure_report",
     "provenance",
@@ -58,7 +71,12 @@ def test_every_check_is_attached_to_its_asset():
     checks = {f"{key.asset_key.to_user_string()}:{key.name}" for key in graph.asset_check_keys}
     # the card is Markdown and the erasure assets store no value (metadata only); the rest are
     # tables
-    tables = EXPECTED_ASSETS - {"dataset_card", "erasure_ledger", "erasure_report"}
+    tables = EXPECTED_ASSETS - {
+        "dataset_card",
+        "dataset_report",
+        "erasure_ledger",
+        "erasure_report",
+    }
     missing = sorted(t for t in tables if f"{t}:schema" not in checks)
     assert missing == []
     for table in [*(f"{m}_catalog" for m in MODALITIES), "extracted_audio"]:
@@ -72,7 +90,8 @@ def test_every_check_is_attached_to_its_asset():
         "near_duplicates:exact_duplicates",
         "near_duplicates:perceptual_duplicates",
     } <= checks
-    assert len(checks) == len(tables) + 17  # schema per table, 8 integrity, 9 others
+    assert {"noisy_pairs:noisy_share", "annotation_agreement:agreement_floor"} <= checks
+    assert len(checks) == len(tables) + 19  # schema per table, 8 integrity, 11 others
 
 
 def test_workspace_file_loads_with_the_dagster_cli(tmp_path):

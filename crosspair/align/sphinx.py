@@ -200,6 +200,9 @@ class PocketsphinxBackend:
         data = pcm.tobytes()
         try:
             decoder.set_align_text(" ".join(tokens))
+            # a reused decoder keeps its running mean and dither state from the last utterance;
+            # start every utterance afresh so timings never depend on what was aligned before
+            decoder.reinit_feat()
             decoder.start_utt()
             decoder.process_raw(data, full_utt=True)
             decoder.end_utt()
@@ -230,6 +233,7 @@ class PocketsphinxBackend:
         """(phones, word scores) of the words just found, or None when the state pass fails."""
         try:
             decoder.set_alignment()
+            decoder.reinit_feat()
             decoder.start_utt()
             decoder.process_raw(data, full_utt=True)
             decoder.end_utt()

@@ -12,6 +12,9 @@ import pandas as pd
 
 from crosspair.schemas import SPLITS
 
+# where crosspair.report writes its index, relative to exports/dataset_card.md
+REPORT_LINK = "report/index.html"
+
 
 def _cell(value) -> str:
     text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
@@ -69,11 +72,13 @@ def render_dataset_card(
     unpaired: pd.DataFrame | None = None,
     excluded: pd.DataFrame | None = None,
     built_at: str | None = None,
+    report_link: str | None = REPORT_LINK,
 ) -> str:
     """Markdown card: items per modality/source/licence, pairs and groups per split, rejects,
     excluded and unpaired items, and the results of the build's checks.
 
     ``check_results`` holds dicts with name, asset, passed, severity and description.
+    ``report_link`` is the HTML report's index relative to the card (None: no link).
     """
     columns = ["source", "modality", "licence", "size_bytes"]
     items = pd.concat(
@@ -87,6 +92,8 @@ def render_dataset_card(
     lines = [f"# {title}", "", f"Version: {version}"]
     if built_at:
         lines.append(f"Built at: {built_at}")
+    if report_link:
+        lines += ["", f"Browse the pairs, charts and rejects: [HTML report]({report_link})"]
     lines += [
         "",
         "## Summary",

@@ -17,8 +17,9 @@ from crosspair.probe.files import file_base
 from crosspair.probe.limits import ProbeLimits
 from crosspair.probe.subtitles import SubtitleError, parse_srt
 from crosspair.sources import TEXT_KINDS
+from crosspair.weak.config import HTML_TEXT_KINDS
 
-KINDS = (*TEXT_KINDS, "subtitles")
+KINDS = (*TEXT_KINDS, "subtitles", *HTML_TEXT_KINDS)
 
 log = logging.getLogger(__name__)
 

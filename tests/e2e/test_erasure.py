@@ -41,13 +41,15 @@ REASON = "Art. 17 GDPR, ticket 4711"
 PAUSE_AFTER = 25  # mid-way through the cache: phase A has 5 actions, the purge ~100
 SKIPPED = (".git/", ".dagster/", ".dvc/tmp/", ".dvc/cache/")
 # the ledger and report carry the time of the request, provenance a run id (and so does the
-# dvc.lock that names it), discovered_items the absolute paths of the copy
+# dvc.lock that names it), discovered_items and its per-source partitions the absolute paths
+# of the copy
 VOLATILE = {
     DEFAULT_LEDGER,
     "dvc.lock",
     "data/tables/provenance.parquet",
     "data/tables/discovered_items.parquet",
 }
+VOLATILE_FOLDERS = ("data/tables/partitions/discovered_items/",)
 
 
 def _sha(data: bytes) -> str:
@@ -125,7 +127,7 @@ def _final_state(repo: DatasetRepo, before: dict) -> dict:
     workspace = {
         rel: sha
         for rel, sha in _snapshot(repo.path).items()
-        if not rel.startswith(SKIPPED) and rel not in VOLATILE and not rel.startswith("erasure/r")
+        if not rel.startswith((*SKIPPED, *VOLATILE_FOLDERS, "erasure/r")) and rel not in VOLATILE
     }
     ledger = [
         {k: v for k, v in json.loads(line).items() if k != "requested_at"}

@@ -1,0 +1,205 @@
+"""Annotation files → one judgements table (``schemas.JUDGEMENTS``) and its rejects.
+
+Every judgement is checked here, whatever file it came from: both items must be catalogued
+(a pair id must name a known pair), the label must be in the label set, and an annotator who
+judged the same pair twice keeps the latest judgement. Whatever fails becomes a reject row.
+
+>>> files, note = find_annotation_files("annotations/")                      # doctest: +SKIP
+>>> result = import_judgements(files, item_index(catalogs, tracks), pairs)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import glob
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from crosspair.annotation.csv_import import read_csv_judgements
+from crosspair.annotation.label_studio import read_label_studio
+from crosspair.annotation.records import (
+    DEFAULT_LABELS,
+    AnnotationFileError,
+    ParsedFile,
+    RawJudgement,
+    skipped_row,
+)
+from crosspair.annotation.tables import JUDGEMENT_REJECTS
+from crosspair.schemas import JUDGEMENTS, empty_frame
+
+log = logging.getLogger(__name__)
+
+SUFFIXES = (".json", ".csv")
+_GLOB_CHARACTERS = set("*?[")
+
+
+@dataclass
+class ImportResult:
+    """The judgements table, its rejects, and the files read."""
+
+    judgements: pd.DataFrame
+    rejects: pd.DataFrame
+    files: list[str]
+
+
+def find_annotation_files(spec: str, base: str | Path = ".") -> tuple[list[Path], str]:
+    """Annotation files named by ``spec`` (a glob, a folder or a file, relative to ``base``).
+
+    A folder gives every ``.json`` and ``.csv`` file under it. Returns the files, sorted, and a
+    note for people: what was searched, and why nothing was found when nothing was.
+    """
+    base = Path(base)
+    if _GLOB_CHARACTERS & set(spec):
+        matches = sorted(glob.glob(spec, root_dir=base, recursive=True))
+        files = [base / name for name in matches if (base / name).is_file()]
+        return files, f"{len(files)} file(s) match {spec}" if files else f"no file matches {spec}"
+    path = base / spec
+    if path.is_file():
+        return [path], f"one file: {spec}"
+    if not path.is_dir():
+        return [], f"no judgements: {spec} does not exist"
+    files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+    if not files:
+        return [], f"no judgements: no .json or .csv file in {spec}"
+    return files, f"{len(files)} file(s) in {spec}"
+
+
+def read_annotation_file(
+    path: Path, choice_name: str | None = None, display_path: str | None = None
+) -> ParsedFile:
+    """Read one file by its suffix: ``.json`` is a Label Studio export, ``.csv`` a table."""
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return read_label_studio(path, choice_name, display_path)
+    if suffix == ".csv":
+        return read_csv_judgements(path, display_path)
+    raise AnnotationFileError(
+        path, "file name", f"unknown kind of file '{suffix}'", "use a .json or .csv file"
+    )
+
+
+def import_judgements(
+    paths: Iterable[str | Path],
+    items: pd.DataFrame,
+    pairs: pd.DataFrame | None = None,
+    labels: Sequence[str] = DEFAULT_LABELS,
+    choice_name: str | None = None,
+    base: str | Path | None = None,
+) -> ImportResult:
+    """Read every file and check each judgement against ``items`` (``item_index``: item id →
+    source, modality) and, for files that name pairs by id, ``pairs``.
+
+    ``base`` makes the recorded file names relative, so tables do not depend on the folder.
+    """
+    raw: list[RawJudgement] = []
+    rejects: list[dict] = []
+    shown_files = []
+    for path in map(Path, paths):
+        shown = _display(path, base)
+        shown_files.append(shown)
+        parsed = read_annotation_file(path, choice_name, shown)
+        raw += parsed.judgements
+        rejects += parsed.skipped
+
+    known_pairs = _pair_lookup(pairs)
+    allowed = set(labels)
+    rows = []
+    for judgement in raw:
+        row, reject = _resolve(judgement, items, known_pairs, allowed)
+        if reject is not None:
+            rejects.append(reject)
+        else:
+            rows.append(row)
+    table, superseded = _latest_only(rows)
+    rejects += superseded
+
+    reject_table = (
+        pd.DataFrame(rejects, columns=list(JUDGEMENT_REJECTS.columns))
+        if rejects
+        else empty_frame(JUDGEMENT_REJECTS)
+    )
+    log.info(
+        "%d judgements kept, %d rejected, from %d file(s)",
+        len(table),
+        len(reject_table),
+        len(shown_files),
+    )
+    return ImportResult(table, reject_table, shown_files)
+
+
+def _display(path: Path, base: str | Path | None) -> str:
+    if base is not None:
+        try:
+            return path.resolve().relative_to(Path(base).resolve()).as_posix()
+        except ValueError:
+            pass
+    return path.as_posix()
+
+
+def _pair_lookup(pairs: pd.DataFrame | None) -> dict[str, tuple[str, str]]:
+    if pairs is None or pairs.empty:
+        return {}
+    return dict(
+        zip(pairs["pair_id"], zip(pairs["left_id"], pairs["right_id"], strict=True), strict=True)
+    )
+
+
+def _resolve(judgement: RawJudgement, items: pd.DataFrame, known_pairs: dict, allowed: set):
+    """(judgement row, None) when usable, else (None, reject row)."""
+    left, right = judgement.left_id, judgement.right_id
+    # TODO: a task naming both its items and a pair id is not checked for the two agreeing;
+    # the item ids win.
+    if not (left and right):
+        if judgement.pair_ref not in known_pairs:
+            detail = f"pair {judgement.pair_ref} is in no pair table"
+            return None, skipped_row(judgement, "unknown_pair", detail)
+        left, right = known_pairs[judgement.pair_ref]
+    unknown = [
+        f"{side} item {i}" for side, i in (("left", left), ("right", right)) if i not in items.index
+    ]
+    if unknown:
+        detail = " and ".join(unknown) + " in no catalog"
+        return None, skipped_row(
+            {**judgement.__dict__, "left_id": left, "right_id": right}, "unknown_item", detail
+        )
+    if judgement.label not in allowed:
+        detail = f"'{judgement.label}' is not one of {', '.join(sorted(allowed))}"
+        return None, skipped_row(judgement, "unknown_label", detail)
+    return {
+        "annotator": judgement.annotator,
+        "source": str(items.at[left, "source"]),
+        "left_id": left,
+        "left_modality": str(items.at[left, "modality"]),
+        "right_id": right,
+        "right_modality": str(items.at[right, "modality"]),
+        "label": judgement.label,
+        "source_file": judgement.source_file,
+        "task_id": judgement.task_id,
+        "created_at": judgement.created_at,
+    }, None
+
+
+def _latest_only(rows: list[dict]) -> tuple[pd.DataFrame, list[dict]]:
+    """One judgement per (annotator, left, right): the latest created, else the last read."""
+    if not rows:
+        return empty_frame(JUDGEMENTS), []
+    frame = pd.DataFrame(rows, columns=list(JUDGEMENTS.columns))
+    frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
+    frame["_order"] = range(len(frame))
+    frame = frame.sort_values(["created_at", "_order"], na_position="first", kind="mergesort")
+    key = ["annotator", "left_id", "right_id"]
+    latest = frame.drop_duplicates(key, keep="last")
+    older = frame[~frame.index.isin(latest.index)]
+    kept_where = latest.set_index(key)[["source_file", "task_id"]]
+    superseded = []
+    for row in older.to_dict("records"):
+        file, task = kept_where.loc[tuple(row[k] for k in key)]
+        detail = f"a later judgement of the same pair by {row['annotator']}: {file}, task {task}"
+        superseded.append(skipped_row(row, "superseded", detail))
+    table = latest.drop(columns="_order").sort_values(
+        ["source", "left_id", "right_id", "annotator"], kind="mergesort"
+    )
+    return table.reset_index(drop=True), superseded

@@ -1,0 +1,106 @@
+"""Discovery of a source's match pool: unlinked texts that become text items of the source.
+
+Each text of the pool file is a text candidate with record key ``pool:<id>#<n>`` and no anchor,
+so no heuristic pairs it; ``model_pairs`` pairs it with the source's items by a model. Lines
+that cannot be read become ``invalid_record`` rejects and repeated ids ``duplicate_record``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pandas as pd
+
+from crosspair.ids import item_id
+from crosspair.items import Candidate
+
+log = logging.getLogger(__name__)
+
+POOL_KEY_PREFIX = "pool:"
+
+Reject = Callable[[Candidate, str, str], None]
+
+
+def _lines(path: Path) -> Iterator[tuple[int, dict | None, str]]:
+    """(line number, record or None, error) for every non-blank line of a JSONL file."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as err:
+                yield number, None, f"line {number} is not UTF-8 ({err.reason}); re-encode it"
+                continue
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except (json.JSONDecodeError, RecursionError) as err:
+                yield number, None, f"line {number} is not JSON: {err}"
+                continue
+            if not isinstance(record, dict):
+                yield number, None, f"line {number} is not a JSON object"
+                continue
+            yield number, record, ""
+
+
+def pool_candidates(source, root: Path, reject: Reject) -> list[Candidate]:
+    """Text candidates of ``source.match.pool``; unreadable lines go to ``reject``."""
+    match = source.match
+    path = (root / match.pool).resolve()
+    if not path.is_relative_to(root.resolve()) or not path.is_file():
+        raise FileNotFoundError(
+            f"source '{source.name}': match pool {path} not found inside {root}; "
+            "fix 'match.pool' in the sources file"
+        )
+
+    def candidate(record_key: str, text) -> Candidate:
+        return Candidate(
+            item_id=item_id(source.name, match.pool, record_key),
+            source=source.name,
+            modality="text",
+            path=match.pool,
+            record_key=record_key,
+            abs_path=None,
+            licence=source.licence,
+            # TODO: pools carry no subject field yet, so erasure by person cannot reach them.
+            subject_ids="",
+            payload={"text": "" if text is None else text, "kind": match.kind, "anchor": ""},
+        )
+
+    found: list[Candidate] = []
+    seen: dict[str, int] = {}
+    for number, record, error in _lines(path):
+        if record is None:
+            reject(candidate(f"{POOL_KEY_PREFIX}line:{number}", ""), "invalid_record", error)
+            continue
+        own_id = record.get(match.id_field) if match.id_field else None
+        text_id = str(own_id) if own_id not in (None, "") else f"line:{number}"
+        value = record.get(match.text_field)
+        texts = value if isinstance(value, list) else [value]
+        for index, text in enumerate(texts):
+            key = f"{POOL_KEY_PREFIX}{text_id}#{index}"
+            if text_id in seen:
+                repeated = candidate(f"{key}@line{number}", text)
+                detail = (
+                    f"{match.pool} line {number} repeats id {text_id!r} of line {seen[text_id]}; "
+                    "ids must be unique"
+                )
+                reject(repeated, "duplicate_record", detail)
+            else:
+                found.append(candidate(key, text))
+        seen.setdefault(text_id, number)
+    log.info("source %s: %d pool texts in %s", source.name, len(found), match.pool)
+    return found
+
+
+def pool_texts(text_catalog: pd.DataFrame, source: str, pool: str) -> pd.DataFrame:
+    """The catalogued texts of one source's pool, in catalog order."""
+    mask = (
+        (text_catalog["source"] == source)
+        & (text_catalog["path"] == pool)
+        & text_catalog["record_key"].str.startswith(POOL_KEY_PREFIX)
+    )
+    return text_catalog[mask].reset_index(drop=True)

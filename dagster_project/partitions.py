@@ -1,0 +1,68 @@
+"""The "sources" partitions: discovery and the catalogs keep one partition per source.
+
+The partition keys are the source names of the sources file, registered on the Dagster
+instance by ``dagster_project.build`` before each build. A partition is *fresh* when its last
+materialisation recorded the source's current fingerprint and the file it wrote is still
+there with the bytes it wrote; anything else makes it stale, so a build that was killed
+half-way simply redoes what it had not finished.
+"""
+
+from dataclasses import dataclass
+
+from dagster import AssetKey, AssetRecordsFilter, DagsterInstance, DynamicPartitionsDefinition
+
+from dagster_project.io_manager import file_sha256, partition_path
+
+SOURCE_PARTITIONS = DynamicPartitionsDefinition(name="sources")
+
+FINGERPRINT = "fingerprint"  # metadata key of a partition's source fingerprint
+
+
+@dataclass(frozen=True)
+class PartitionSync:
+    """What registering the sources file changed: keys added and keys removed."""
+
+    added: list[str]
+    removed: list[str]
+
+
+def sync_source_partitions(instance: DagsterInstance, names: list[str]) -> PartitionSync:
+    """Make the instance's "sources" partition keys exactly ``names``."""
+    current = set(instance.get_dynamic_partitions(SOURCE_PARTITIONS.name))
+    added = sorted(set(names) - current)
+    removed = sorted(current - set(names))
+    if added:
+        instance.add_dynamic_partitions(SOURCE_PARTITIONS.name, added)
+    for key in removed:
+        instance.delete_dynamic_partition(SOURCE_PARTITIONS.name, key)
+    return PartitionSync(added, removed)
+
+
+def stale_reason(
+    instance: DagsterInstance,
+    asset_keys: list[AssetKey],
+    source: str,
+    fingerprint: str,
+    data_dir: str,
+) -> str | None:
+    """Why a source's partitions must be materialised again, or None when all are fresh."""
+    for key in asset_keys:
+        name = key.to_user_string()
+        records = instance.fetch_materializations(
+            AssetRecordsFilter(asset_key=key, asset_partitions=[source]), limit=1
+        ).records
+        if not records:
+            return f"{name} has no materialisation"
+        metadata = records[0].asset_materialization.metadata
+        if _text(metadata.get(FINGERPRINT)) != fingerprint:
+            return f"{name}: source files or settings changed"
+        path = partition_path(data_dir, "__".join(key.path), source)
+        if _text(metadata.get("path")) != str(path) or not path.is_file():
+            return f"{name}: {path} is missing"
+        if file_sha256(path) != _text(metadata.get("sha256")):
+            return f"{name}: {path} differs from what was written"
+    return None
+
+
+def _text(entry) -> str | None:
+    return None if entry is None else str(entry.value)

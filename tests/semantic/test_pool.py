@@ -1,0 +1,69 @@
+"""The ``match`` block of a source and the discovery of its pool texts."""
+
+import json
+
+import pytest
+
+from crosspair.discover import discover
+from crosspair.ids import item_id
+from crosspair.sources import SourcesError, parse_sources
+
+CODE_SOURCE = {
+    "name": "code",
+    "modality": "code",
+    "root": ".",
+    "licence": "MIT",
+    "origin": "test",
+    "manifest": {
+        "path": "code.jsonl",
+        "kind": "docstring",
+        "id_field": "id",
+        "code_fields": ["code"],
+        "text_field": "doc",
+    },
+}
+
+
+def _config(tmp_path, match):
+    return parse_sources({"sources": [{**CODE_SOURCE, "match": match}]}, base_dir=tmp_path)
+
+
+def test_pool_texts_become_text_candidates_and_bad_lines_rejects(tmp_path):
+    (tmp_path / "code.jsonl").write_text(json.dumps({"id": "f", "code": "def f(): pass"}) + "\n")
+    lines = [
+        json.dumps({"id": "a", "text": "Add two numbers."}),
+        json.dumps({"id": "b", "text": ["Sort a list.", "Return it sorted."]}),
+        json.dumps({"id": "a", "text": "Again a."}),
+        "[1, 2]",
+    ]
+    (tmp_path / "pool.jsonl").write_text("\n".join(lines) + "\n")
+    config = _config(tmp_path, {"pool": "pool.jsonl", "kind": "docstring", "id_field": "id"})
+
+    found = discover(config)
+    pool = [c for c in found.candidates if c.path == "pool.jsonl"]
+    assert [(c.record_key, c.payload["text"]) for c in pool] == [
+        ("pool:a#0", "Add two numbers."),
+        ("pool:b#0", "Sort a list."),
+        ("pool:b#1", "Return it sorted."),
+    ]
+    assert pool[0].item_id == item_id("code", "pool.jsonl", "pool:a#0")
+    assert {c.payload["anchor"] for c in pool} == {""}  # linked to nothing
+    assert [(r["record_key"], r["reason"]) for r in found.rejects] == [
+        ("pool:a#0@line3", "duplicate_record"),
+        ("pool:line:4", "invalid_record"),
+    ]
+    assert "repeats id 'a' of line 1" in found.rejects[0]["detail"]
+
+
+def test_a_missing_pool_names_the_field(tmp_path):
+    (tmp_path / "code.jsonl").write_text("")
+    config = _config(tmp_path, {"pool": "absent.jsonl", "kind": "docstring"})
+    with pytest.raises(FileNotFoundError, match="fix 'match.pool'"):
+        discover(config)
+
+
+def test_a_pool_outside_the_root_is_refused(tmp_path):
+    with pytest.raises(SourcesError, match=r"source 'code', field 'match.pool'"):
+        _config(tmp_path, {"pool": "../x.jsonl", "kind": "caption"})
+    with pytest.raises(SourcesError, match=r"match.top_k"):
+        _config(tmp_path, {"pool": "p.jsonl", "kind": "caption", "top_k": 0})

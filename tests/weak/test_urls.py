@@ -1,0 +1,81 @@
+"""Image URLs of saved pages, resolved against the page, the root, the site URL or rejected."""
+
+import pytest
+
+from crosspair.weak.urls import locate_image, shown
+
+BLOG = "https://example.org/blog/"
+
+
+@pytest.fixture
+def root(tmp_path):
+    site = tmp_path / "site"
+    for rel in ("img/a.jpg", "pages/b.png", "img/two words.jpg", "img/c.jpg"):
+        (site / rel).parent.mkdir(parents=True, exist_ok=True)
+        (site / rel).write_bytes(b"x")
+    (tmp_path / "outside.jpg").write_bytes(b"x")
+    (site / "img" / "out.jpg").symlink_to(tmp_path / "outside.jpg")
+    (site / "img" / "in.jpg").symlink_to(site / "img" / "a.jpg")
+    return site
+
+
+@pytest.mark.parametrize(
+    "src, rel",
+    [
+        ("../img/a.jpg", "img/a.jpg"),  # relative to the page's folder
+        ("b.png", "pages/b.png"),
+        ("./b.png?v=3#top", "pages/b.png"),  # query and fragment are not part of the file
+        ("/img/a.jpg", "img/a.jpg"),  # site root = source root
+        ("  /img/a.jpg\n", "img/a.jpg"),  # HTML strips the spaces around a URL
+        ("../img/two%20words.jpg", "img/two words.jpg"),  # percent-decoded
+        ("https://example.org/blog/img/c.jpg", "img/c.jpg"),  # under site_url
+        ("http://EXAMPLE.org/blog/img/c.jpg", "img/c.jpg"),  # http or https, any case host
+        ("//example.org/blog/img/c.jpg", "img/c.jpg"),  # scheme-relative
+        ("../img/in.jpg", "img/in.jpg"),  # a symlink inside the root is fine
+    ],
+)
+def test_local_images_resolve(root, src, rel):
+    found = locate_image(src, "pages/index.html", root, "https://example.org/blog/")
+    assert (found.rel, found.abs_path, found.reason) == (rel, str(root / rel), "")
+
+
+def test_file_urls_inside_the_root_resolve(root):
+    found = locate_image(f"file://{root}/img/a.jpg", "pages/index.html", root, None)
+    assert found.rel == "img/a.jpg"
+    assert locate_image(f"file://localhost{root}/img/a.jpg", "p.html", root, None).found
+
+
+@pytest.mark.parametrize(
+    "src, site_url, reason",
+    [
+        ("", None, "invalid_record"),
+        (None, None, "invalid_record"),
+        ("data:image/png;base64,iVBORw0KGgo=", None, "data_uri"),
+        ("DATA:image/png;base64,iVBORw0KGgo=", None, "data_uri"),
+        ("https://cdn.example.net/a.jpg", None, "remote_url"),
+        ("https://cdn.example.net/a.jpg", "https://example.org/", "remote_url"),
+        ("https://example.org/other/img/c.jpg", BLOG, "remote_url"),
+        ("file://server/share/a.jpg", None, "remote_url"),
+        ("javascript:void(0)", None, "invalid_record"),
+        ("../../outside.jpg", None, "path_outside_root"),
+        ("/../outside.jpg", None, "path_outside_root"),
+        ("https://example.org/blog/../outside.jpg", BLOG, "path_outside_root"),
+        ("../img/out.jpg", None, "symlink_outside_root"),
+        ("../img/nope.jpg", None, "missing_file"),
+        ("../img/a%00.jpg", None, "invalid_record"),
+    ],
+)  # fmt: skip
+def test_unusable_sources_give_a_reason(root, tmp_path, src, site_url, reason):
+    found = locate_image(src, "pages/index.html", root, site_url)
+    assert (found.found, found.reason) == (False, reason)
+    assert found.detail
+
+
+def test_file_url_outside_the_root_is_rejected(root, tmp_path):
+    found = locate_image(f"file://{tmp_path}/outside.jpg", "p.html", root, None)
+    assert found.reason == "path_outside_root"
+
+
+def test_long_sources_are_shortened_in_messages():
+    data = "data:image/png;base64," + "A" * 500
+    assert len(shown(data)) == 80 and shown("a.jpg") == "a.jpg"
