@@ -30,7 +30,7 @@ IMAGE_REJECTED = "image_rejected"
 TEXT_REJECTED = "text_rejected"
 LEADING_COLUMNS = ["source", "page", "image_path", "image_id", "text_id", "kind", "text"]
 TRAILING_COLUMNS = ["confidence", "threshold", "decision", "reason"]
-_HTML_KIND = '"kind": "(' + "|".join(HTML_TEXT_KINDS) + ')"'
+_HTML_KIND = '"kind": "(?:' + "|".join(HTML_TEXT_KINDS) + ')"'
 
 
 def vote_columns(rules: Sequence[Rule]) -> list[str]:

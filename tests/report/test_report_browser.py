@@ -55,6 +55,11 @@ def _open(chromium: str, page: Path, profile: Path, *options: str) -> str:
         "--hide-scrollbars",
         "--no-first-run",
         "--mute-audio",
+        # no connections out of a machine that may have no network (each would be refused)
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
         f"--user-data-dir={profile}",
         *options,
         page.as_uri(),
