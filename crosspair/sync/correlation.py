@@ -3,7 +3,9 @@
 Both signals are put on the grid ``t = k / rate_hz`` of the container timeline by linear
 interpolation at their own timestamps, their slow trend is removed, and the Pearson
 correlation is taken over the overlap at every lag. A positive lag means the audio comes
-*later* than the picture.
+*later* than the picture. ``by_overlap`` scales each lag's correlation by the square root of
+its share of the longest overlap: a Pearson r over n samples varies by about 1/√n by chance,
+so without it the short overlaps at the ends of the search would win by luck.
 """
 
 from __future__ import annotations
@@ -66,10 +68,25 @@ def correlate(
         v = video.values[start - video.first : stop - video.first]
         a = audio.values[start + lag - audio.first : stop + lag - audio.first]
         v, a = v - v.mean(), a - a.mean()
-        norm = np.sqrt(np.dot(v, v) * np.dot(a, a))
+        # numpy's own sums, not BLAS dot products: the same bits whatever the thread count
+        norm = np.sqrt((v * v).sum() * (a * a).sum())
         if norm > 0:
-            corr[i] = np.dot(v, a) / norm
+            corr[i] = (v * a).sum() / norm
     return lags, corr
+
+
+def overlaps(video: GridSignal, audio: GridSignal, max_lag: int) -> np.ndarray:
+    """Samples shared by video[k] and audio[k + lag] for lag in ±max_lag (grid steps)."""
+    lags = np.arange(-max_lag, max_lag + 1)
+    start = np.maximum(video.first, audio.first - lags)
+    stop = np.minimum(video.first + len(video.values), audio.first + len(audio.values) - lags)
+    return np.clip(stop - start, 0, None)
+
+
+def by_overlap(corr: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``corr × √(overlap / longest overlap)``: equal chance spread at every lag."""
+    longest = counts.max() if counts.size else 0
+    return corr * np.sqrt(counts / longest) if longest > 0 else corr
 
 
 def best_peak(lags: np.ndarray, corr: np.ndarray, rate_hz: float, exclude_s: float) -> Peak:

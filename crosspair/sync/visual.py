@@ -1,9 +1,14 @@
-"""Visual change signal of a video stream, one value per decoded frame at its real timestamp.
+"""Visual event signals of a video stream, one value per decoded frame at its real timestamp.
 
-Each frame is shrunk to a small gray picture and compared with the previous one; the signal is
-the mean brightness *increase* (positive flux) in gray levels, stamped at the pts of the first
-frame that shows the change. Rises only, like an audio onset: a flash that lights for two
-frames gives one peak, not one when it lights and one when it goes dark.
+Each frame is shrunk to a small gray picture. Two signals come out, both zero while nothing
+new happens, like an audio onset:
+
+- ``values``, brightness rise: the mean brightness *increase* over the previous frame (positive
+  flux) in gray levels, stamped at the pts of the first frame that shows it. A flash that lights
+  for two frames gives one peak, not one when it lights and one when it goes dark.
+- ``motion_change``, velocity change (``crosspair.sync.motion``): motion that starts, stops or
+  turns, as a bounce or an impact does; steady motion gives about zero. It needs a frame on
+  each side, so the first and last frames have none (0).
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from dataclasses import dataclass
 import av
 import numpy as np
 
+from crosspair.sync.motion import velocity_change
+
 log = logging.getLogger(__name__)
 
 MAX_SIDE_PX = 64
@@ -21,11 +28,12 @@ MAX_SIDE_PX = 64
 
 @dataclass(frozen=True)
 class FrameSignal:
-    """Per-frame change on the container timeline; ``times_s[0]`` is the first frame's pts."""
+    """Per-frame signals on the container timeline; ``times_s[0]`` is the first frame's pts."""
 
     times_s: np.ndarray
     values: np.ndarray
     n_frames: int
+    motion_change: np.ndarray | None = None
 
     @property
     def frame_duration_s(self) -> float:
@@ -47,7 +55,7 @@ def _small_size(width: int, height: int) -> tuple[int, int]:
 
 
 def frame_signal(container: av.container.InputContainer, stream_number: int = 0) -> FrameSignal:
-    """Decode video stream ``stream_number`` (0 = first video stream) into a change signal.
+    """Decode video stream ``stream_number`` (0 = first video stream) into its event signals.
 
     Times are ``pts × time_base`` minus the container's start, never frame index / fps, so
     variable frame rate clips keep their real timing. Frames without a pts are skipped.
@@ -59,8 +67,9 @@ def frame_signal(container: av.container.InputContainer, stream_number: int = 0)
     size = _small_size(stream.codec_context.width, stream.codec_context.height)
 
     times: list[float] = []
-    values: list[float] = []
-    previous = None
+    rises: list[float] = []
+    changes: list[float] = [0.0]
+    pictures: list[np.ndarray] = []  # the last three, for the velocity change of the middle one
     for frame in container.decode(stream):
         if frame.pts is None:
             continue
@@ -69,10 +78,17 @@ def frame_signal(container: av.container.InputContainer, stream_number: int = 0)
             continue
         small = frame.reformat(width=size[0], height=size[1], format="gray")
         picture = small.to_ndarray().astype(np.float32)
-        rise = 0.0 if previous is None else float(np.clip(picture - previous, 0, None).mean())
+        rise = float(np.clip(picture - pictures[-1], 0, None).mean()) if pictures else 0.0
         times.append(time_s)
-        values.append(rise)
-        previous = picture
+        rises.append(rise)
+        pictures = [*pictures[-2:], picture]
+        if len(pictures) == 3:
+            dt_in, dt_out = times[-2] - times[-3], times[-1] - times[-2]
+            changes.append(velocity_change(*pictures, dt_in, dt_out))
+    if times:
+        changes = changes[: len(times) - 1] + [0.0]
     times_s = np.asarray(times, dtype=float)
     log.debug("video stream %d: %d frames, %dx%d gray", stream_number, len(times_s), *size)
-    return FrameSignal(times_s, np.asarray(values, dtype=float), len(times_s))
+    return FrameSignal(
+        times_s, np.asarray(rises, dtype=float), len(times_s), np.asarray(changes, dtype=float)
+    )

@@ -50,7 +50,7 @@ def test_build_succeeds_and_every_blocking_check_passes(builds):
     assert set(evaluations) == every_check  # every check ran
     warned = sorted(name for name, e in evaluations.items() if not e.passed)
     # warnings only: 7 long COCO captions; transcripts in German, Japanese and Mandarin that the
-    # English aligner does not force, and MFA recordings whose phone pass fails in part
+    # English aligner does not force
     assert warned == ["alignment_summary:coverage", "text_catalog:length_outliers"]
     assert evaluations["rejects:conservation"].passed
     assert evaluations["pairs:expectations"].passed

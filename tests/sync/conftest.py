@@ -1,4 +1,4 @@
-"""Fixtures of the sync tests: the demo's flash/beep clip (true offset 0) and the real clips."""
+"""Fixtures of the sync tests: the demo's flash and bounce clips (true offset 0), real clips."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from pathlib import Path
 import imageio_ffmpeg
 import pytest
 
-from crosspair.demo import CLIP_FPS, CLIP_SIZE, FLASHES_S, SPEECH_RATE
-from crosspair.synth.clips import beep_track, flash_frames, write_clip
+from crosspair.demo import BOUNCE_PERIOD_S, CLIP_FPS, CLIP_SIZE, FLASHES_S, SPEECH_RATE
+from crosspair.synth.clips import beep_track, bounce_frames, flash_frames, write_clip
 
 VIDEO_AUDIO = Path(__file__).resolve().parents[3] / "shared" / "data" / "video_audio"
 FRAME_S = 1 / CLIP_FPS
+BOUNCE_TURNS_S = [0.5, 1.0, 1.5]  # as crosspair.demo makes it; 0.5 and 1.5 fall between frames
 
 
 @pytest.fixture(scope="session")
@@ -22,6 +23,16 @@ def flash_clip(tmp_path_factory) -> Path:
     audio = beep_track(FLASHES_S, 3.0, SPEECH_RATE, 1000.0)
     frames = flash_frames(FLASHES_S, CLIP_SIZE, CLIP_FPS)
     write_clip(path, frames, audio, duration_s=3.0, fps=CLIP_FPS, sample_rate=SPEECH_RATE)
+    return path
+
+
+@pytest.fixture(scope="session")
+def bounce_clip(tmp_path_factory) -> Path:
+    """The demo's bounce.mp4: a ball that turns at a wall every 0.5 s, a beep at each turn."""
+    path = tmp_path_factory.mktemp("sync") / "bounce.mp4"
+    audio = beep_track(BOUNCE_TURNS_S, 2.0, SPEECH_RATE, 660.0)
+    frames = bounce_frames(BOUNCE_PERIOD_S, CLIP_SIZE)
+    write_clip(path, frames, audio, duration_s=2.0, fps=CLIP_FPS, sample_rate=SPEECH_RATE)
     return path
 
 

@@ -14,7 +14,7 @@ from crosspair.sync import estimate_offset
 from crosspair.sync.estimate import MIN_CONFIDENCE
 from crosspair.sync.shift import remux_with_track, write_shifted_track
 from crosspair.sync.visual import frame_signal
-from crosspair.synth.clips import beep_track, flash_frames, write_clip
+from crosspair.synth.clips import BACKGROUND, beep_track, flash_frames, write_clip
 
 from .conftest import FRAME_S, ffmpeg
 
@@ -70,6 +70,53 @@ def test_variable_frame_rate_uses_real_timestamps(flash_clip, tmp_path):
 
     est = estimate_offset(vfr)
     assert abs(est.offset_s) < FRAME_S and est.reliable
+
+
+def test_bounce_clip_is_in_sync_but_periodic(bounce_clip):
+    """Sounds where the ball turns, not where it moves most: the estimate is 0 to a frame.
+
+    The turns come every 0.5 s, so ±0.5 s correlate almost as well, and the estimate says so.
+    """
+    est = estimate_offset(bounce_clip)
+    assert abs(est.offset_s) < FRAME_S / 4
+    assert est.confidence < MIN_CONFIDENCE and est.reason.startswith("flat correlation")
+
+
+@pytest.mark.parametrize("shift_s", [-0.3, 0.2])
+def test_shifted_bounce_gives_the_shift_back(bounce_clip, tmp_path, shift_s):
+    wav = write_shifted_track(bounce_clip, tmp_path / "shifted.wav", shift_s)
+    est = estimate_offset(remux_with_track(bounce_clip, wav, tmp_path / "shifted.mkv"))
+    assert est.offset_s == pytest.approx(shift_s, abs=FRAME_S / 4)
+
+
+def _turning_ball(turns_s: list[float], size: tuple[int, int], duration_s: float):
+    """A ball gliding from wall to wall at a steady speed, turning at each of ``turns_s``."""
+    width, height = size
+    radius = height // 8
+    knots = np.array([0.0, *turns_s, duration_s])
+    walls = np.array([radius + (width - 2 * radius - 1) * (i % 2) for i in range(len(knots))])
+    yy, xx = np.mgrid[0:height, 0:width]
+
+    def frame_at(t: float) -> np.ndarray:
+        frame = np.empty((height, width, 3), np.uint8)
+        frame[:] = BACKGROUND
+        centre = np.interp(t, knots, walls)
+        frame[(xx - centre) ** 2 + (yy - height / 2) ** 2 <= radius**2] = (240, 180, 40)
+        return frame
+
+    return frame_at
+
+
+@pytest.mark.parametrize("shift_s", [0.0, -0.3, 0.17])
+def test_irregular_turns_give_the_shift_back(tmp_path, shift_s):
+    """Turns at uneven times (no period to confuse) and a steady brightness: motion alone."""
+    turns = [0.44, 1.16, 1.6, 2.36]
+    clip = tmp_path / "turns.mp4"
+    audio = beep_track(turns, 3.0, SPEECH_RATE, 660.0)
+    frames = _turning_ball(turns, CLIP_SIZE, 3.0)
+    write_clip(clip, frames, audio, duration_s=3.0, fps=CLIP_FPS, sample_rate=SPEECH_RATE)
+    est = estimate_offset(clip, write_shifted_track(clip, tmp_path / "shifted.wav", shift_s))
+    assert est.offset_s == pytest.approx(shift_s, abs=0.005)
 
 
 def test_fire2_variable_frame_rate(video_audio):

@@ -52,3 +52,42 @@ def test_nasa_video_streams_at_their_own_rates(video_audio):
     assert (first.n_frames, second.n_frames) == (325, 390)
     assert first.frame_duration_s == pytest.approx(0.04)
     assert second.frame_duration_s == pytest.approx(1001 / 30000)
+
+
+def test_onset_envelope_does_not_depend_on_where_the_track_starts():
+    """The same sound, once from 0 s and once after 3 ms more silence: the same envelope."""
+    samples = beep_track(FLASHES_S, 3.0, 16_000, 1000.0).astype(np.float32)
+    lead = np.zeros(48, np.float32)
+    times, strength = onset_envelope(AudioTrack(samples, 16_000, 0.0), hop_s=0.01)
+    late_times, late = onset_envelope(AudioTrack(np.r_[lead, samples], 16_000, -0.003), 0.01)
+    assert times == pytest.approx((np.arange(len(times)) + 1.5) * 0.01)  # half-hop grid
+    assert late_times[: len(times)] == pytest.approx(times)
+    assert late[1 : len(times)] == pytest.approx(strength[1:], abs=1e-6)
+
+
+def test_velocity_change_peaks_where_the_ball_turns(bounce_clip):
+    """Steady motion reads low; turns on a frame (1.0 s) or between two (0.5, 1.5 s) read high."""
+    with av.open(str(bounce_clip)) as container:
+        signal = frame_signal(container)
+    change = signal.motion_change
+    assert change[0] == change[-1] == 0.0 and change.size == signal.n_frames == 50
+
+    turns = [int(np.argmin(np.abs(signal.times_s - t))) for t in (0.48, 0.52, 1.0, 1.48, 1.52)]
+    steady = np.delete(change[2:-1], np.array(turns) - 2)  # frame 1 still sees the start
+    assert signal.times_s[np.argmax(change)] == pytest.approx(1.0)
+    assert change[turns].min() > 4 * np.median(steady)
+    assert np.median(steady) < 0.15 * change.max()
+
+
+def test_onset_envelope_is_the_same_bits_on_one_blas_thread(video_audio):
+    """A Dask worker runs BLAS on one thread; the envelope must not change with that."""
+    from threadpoolctl import threadpool_limits
+
+    with av.open(str(video_audio / "big_buck_bunny_0_30.webm")) as container:
+        track = decode_track(container)
+    times, strength = onset_envelope(track, hop_s=0.01)
+    with threadpool_limits(limits=1):
+        one_times, one_strength = onset_envelope(track, hop_s=0.01)
+    assert strength.size > 2000 and strength.max() > 0
+    assert np.array_equal(times, one_times)
+    assert np.array_equal(strength, one_strength)
