@@ -48,9 +48,9 @@ test-vision: vision-env
 lint: setup
 	$(BIN)/ruff check .
 
-# every benchmark of bench/README.md, then all their ratios together (about 20 minutes on 2
+# every benchmark of bench/README.md, then all their ratios together (about 25 minutes on 2
 # cores shared with other work, 9 of them the million-record scaling run); `make bench QUICK=1`:
-# smaller inputs, no million-record run (about 10 minutes). imagededup runs in the vision venv.
+# smaller inputs, no million-record runs (about 12 minutes). imagededup runs in the vision venv.
 bench: setup
 	test -f $(VISION_VENV)/.installed || $(MAKE) vision-env
 	$(BIN)/python bench/ingest_vs_sha256sum.py $(if $(QUICK),--items 2000)
@@ -58,6 +58,10 @@ bench: setup
 	$(BIN)/python bench/scaling.py $(if $(QUICK),--quick)
 	$(VISION_VENV)/bin/python bench/dedup_vs_imagededup.py $(if $(QUICK),--repeat 1)
 	$(BIN)/python bench/incremental.py $(if $(QUICK),--quick)
+	$(BIN)/python bench/alignment_accuracy.py
+	$(BIN)/python bench/av_sync.py
+	$(BIN)/python bench/semantic_retrieval.py
+	$(BIN)/python bench/lineage_audit.py $(if $(QUICK),--images 20000 --speech 20000 --repeat 3)
 	$(BIN)/python bench/summary.py
 
 ui: setup

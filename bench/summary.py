@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import datetime
 from pathlib import Path
 
 
@@ -102,12 +103,69 @@ def incremental(report: dict) -> list[tuple[str, str]]:
     ]
 
 
+def alignment(report: dict) -> list[tuple[str, str]]:
+    rows = []
+    for name, label in (("textgrids", "MFA TextGrids"), ("synthetic", "espeak ground truth")):
+        r = report[name]
+        rows.append(
+            (
+                f"word boundaries within 50 ms, {label}",
+                f"{r['within_50ms']:.1%} (25 ms {r['within_25ms']:.1%}, "
+                f"100 ms {r['within_100ms']:.1%}), {r['realtime_factor']}x real time",
+            )
+        )
+    return rows
+
+
+def av_sync(report: dict) -> list[tuple[str, str]]:
+    totals = report["totals"]
+    return [
+        (
+            f"A/V offsets within 1 frame, {label}",
+            f"{totals[key]['share']:.1%} ({totals[key]['within']}/{totals[key]['n']})",
+        )
+        for key, label in (("audible", "clips with audible events"), ("reliable", "reliable"))
+    ]
+
+
+def semantic(report: dict) -> list[tuple[str, str]]:
+    captions, code = report["captions"], report["code"]
+    return [
+        (
+            "COCO caption -> same-image captions, MiniLM / TF-IDF recall@1",
+            f"{captions['minilm']['recall@1']:.3f} / {captions['tfidf']['recall@1']:.3f} = "
+            f"{captions['minilm']['recall@1'] / captions['tfidf']['recall@1']:.2f}x "
+            f"(recall@5 {captions['minilm']['recall@5']:.3f})",
+        ),
+        (
+            "HumanEval docstring -> code, MiniLM / TF-IDF recall@1",
+            f"{code['minilm']['recall@1']:.3f} / {code['tfidf']['recall@1']:.3f} = "
+            f"{code['minilm']['recall@1'] / code['tfidf']['recall@1']:.2f}x",
+        ),
+    ]
+
+
+def lineage(report: dict) -> list[tuple[str, str]]:
+    rows = []
+    for name, line in report["lines"].items():
+        if name.startswith("audit"):
+            ratio = line["ratio_to pd.read_parquet(pairs)"]
+            rows.append(
+                (f"{name} / read of the pair table ({report['pairs']:,} pairs)", f"{ratio:.3f}x")
+            )
+    return rows
+
+
 READERS = {
     "ingest.json": ingest,
     "orchestration.json": orchestration,
     "scaling.json": scaling,
     "dedup.json": dedup,
     "incremental.json": incremental,
+    "alignment.json": alignment,
+    "av_sync.json": av_sync,
+    "semantic.json": semantic,
+    "lineage.json": lineage,
 }
 
 
@@ -122,7 +180,8 @@ def main() -> None:
             print(f"{name}: missing (its benchmark did not run)")
             continue
         report = json.loads(path.read_text(encoding="utf-8"))
-        print(f"{report['benchmark']} ({report['date'][:16]}):")
+        written = datetime.fromtimestamp(path.stat().st_mtime).isoformat(sep=" ")
+        print(f"{report.get('benchmark', path.stem)} ({report.get('date', written)[:16]}):")
         for label, value in read(report):
             print(f"  {label:<62} {value}")
 
