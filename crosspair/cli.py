@@ -80,14 +80,24 @@ def run_build(
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure:
-                error = event.step_failure_data.error
-                log.error(
-                    "step %s failed: %s",
-                    event.step_key,
-                    error.message.strip() if error else "no error recorded",
-                )
-    log.info("build %s (last run %s)", "succeeded" if result.success else "FAILED", result.run_id)
-    return result.success and not errors
+                log.error("step %s failed: %s", event.step_key, _cause(event.step_failure_data))
+    ok = result.success and not errors
+    if ok:
+        log.info("build succeeded (last run %s)", result.run_id)
+    else:
+        why = "steps failed" if not result.success else f"{len(errors)} blocking check(s) failed"
+        log.error("build FAILED: %s (last run %s)", why, result.run_id)
+    return ok
+
+
+def _cause(failure) -> str:
+    """The innermost error of a failed step: ours, not Dagster's wrapper around it."""
+    error = failure.error if failure else None
+    if error is None:
+        return "no error recorded"
+    while error.cause is not None:
+        error = error.cause
+    return error.message.strip()  # "ValueError: ..." as Python prints it
 
 
 def _demo_input(args) -> int:
@@ -99,6 +109,13 @@ def _demo_input(args) -> int:
 
 
 def _build(args) -> int:
+    from crosspair.engine import EngineConfig
+
+    try:  # before Dagster starts, so a typo costs no build
+        EngineConfig(kind=args.engine, workers=args.workers, address=args.dask_address)
+    except ValueError as err:
+        log.error("%s (--engine, --workers, --dask-address)", err)
+        return 2
     ok = run_build(
         args.sources, args.data, args.workers, args.engine, args.dask_address, full=args.full
     )

@@ -8,7 +8,6 @@ records and empty texts. Every item found ends up in exactly one of the two list
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -18,6 +17,7 @@ from pathlib import Path
 
 from crosspair.ids import item_id
 from crosspair.items import Candidate, reject_row
+from crosspair.jsonl import read_records
 from crosspair.pairing import side_file_base
 from crosspair.semantic.pool import pool_candidates
 from crosspair.sources import Source, SourcesConfig
@@ -85,7 +85,9 @@ class _SourceWalker:
         """Check a path named by a glob or a manifest: (abs path or None, reason, detail)."""
         if "\x00" in rel:
             return None, "invalid_record", f"path {rel!r} contains a NUL byte"
-        if os.path.isabs(rel) or rel.startswith("~"):
+        # "~" is an ordinary first character here: nothing expands it, the path is joined
+        # onto the root like any other
+        if os.path.isabs(rel):
             return (
                 None,
                 "path_outside_root",
@@ -284,27 +286,7 @@ class _SourceWalker:
                 f"source '{self.source.name}': manifest {path} not found; "
                 "fix 'manifest.path' in the sources file"
             )
-        with path.open("rb") as handle:
-            for number, raw in enumerate(handle, start=1):
-                try:
-                    line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
-                except UnicodeDecodeError as err:
-                    yield number, None, f"line {number} is not UTF-8 ({err.reason}); re-encode it"
-                    continue
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as err:
-                    yield number, None, f"line {number} is not JSON: {err.msg}"
-                    continue
-                except RecursionError:
-                    yield number, None, f"line {number} nests too deeply to read"
-                    continue
-                if not isinstance(record, dict):
-                    yield number, None, f"line {number} is not a JSON object"
-                    continue
-                yield number, record, ""
+        yield from read_records(path)
 
     def _walk_manifest(self) -> None:
         manifest = self.source.manifest

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import re
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -25,6 +26,10 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 KINDS = ("local", "dask")
+# what distributed's Client accepts: [tcp|tls|ws|wss|ucx]://host:port, or host:port
+_SCHEDULER_ADDRESS = re.compile(
+    r"^(?:(?:tcp|tls|ws|wss|ucx)://)?(?:\[[0-9a-fA-F:]+\]|[\w.-]+):\d+$"
+)
 
 
 class EngineError(RuntimeError):
@@ -51,6 +56,13 @@ class EngineConfig:
             raise ValueError(f"engine kind {self.kind!r} is unknown; use one of {KINDS}")
         if self.chunksize < 1:
             raise ValueError(f"chunksize must be at least 1, not {self.chunksize}")
+        if self.workers < 0:
+            raise ValueError(f"workers must be 0 (in this process) or more, not {self.workers}")
+        if self.address and not _SCHEDULER_ADDRESS.match(self.address):
+            raise ValueError(
+                f"Dask scheduler address {self.address!r} is not one; write tcp://HOST:PORT "
+                "(e.g. tcp://10.0.0.5:8786), or leave it empty for a local cluster"
+            )
 
     @classmethod
     def from_env(cls) -> EngineConfig:

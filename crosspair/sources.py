@@ -117,7 +117,7 @@ class Source(_Strict):
         for pattern in patterns:
             if not pattern.strip():
                 raise ValueError("a glob is empty; write e.g. 'images/*.jpg'")
-            if pattern.startswith(("/", "~")) or ".." in pattern.split("/"):
+            if pattern.startswith("/") or ".." in pattern.split("/"):
                 raise ValueError(f"glob {pattern!r} must stay inside the root (relative, no '..')")
         return patterns
 

@@ -108,6 +108,31 @@ def test_unreadable_lines_each_become_one_reject(photos):
     assert [c.payload["text"] for c in texts] == ["bom first"]
 
 
+def test_a_lone_surrogate_escape_rejects_its_line_only(photos):
+    _write(
+        photos,
+        [
+            b'{"file": "images/a.jpg", "caps": ["bad \\ud800 surrogate"]}',
+            b'{"file": "images/b.jpg", "caps": ["a pair \\ud83d\\ude00 is fine"]}',
+        ],
+    )
+    found, _ = _outcomes(_config(photos))
+    assert [(r["record_key"], r["reason"]) for r in found.rejects] == [("line:1", "invalid_record")]
+    assert "line 1 holds a lone surrogate escape" in found.rejects[0]["detail"]
+    texts = [c.payload["text"] for c in found.candidates if c.modality == "text"]
+    assert texts == ["a pair \U0001f600 is fine"]
+
+
+def test_a_name_that_starts_with_a_tilde_is_an_ordinary_file(photos):
+    os.rename(photos / "images" / "b.jpg", photos / "images" / "~b.jpg")
+    _write(photos, [json.dumps({"file": "images/~b.jpg", "caps": "tilde"}).encode()])
+    found, reasons = _outcomes(_config(photos))
+    assert found.rejects == []
+    assert reasons == set()
+    images = sorted(c.path for c in found.candidates if c.modality == "image")
+    assert images == ["images/a.jpg", "images/~b.jpg"]
+
+
 def test_undecodable_file_name_is_rejected_with_its_name(photos):
     os.rename(photos / "images" / "b.jpg", os.fsencode(photos / "images") + b"/caf\xe9.jpg")
     _write(photos, [json.dumps({"file": "images/a.jpg", "caps": "ok"}).encode()])

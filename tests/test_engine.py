@@ -10,7 +10,7 @@ import pytest
 from distributed import get_task_stream
 
 from crosspair import dask_engine
-from crosspair.cli import build_parser
+from crosspair.cli import build_parser, main
 from crosspair.dask_engine import chunk_size, close_dask
 from crosspair.engine import EngineConfig, EngineError, map_items
 from dagster_project.resources import CrosspairSettings
@@ -145,6 +145,13 @@ def test_engine_config_from_env_and_validation(monkeypatch):
     )
     with pytest.raises(ValueError, match="engine kind 'spark' is unknown"):
         EngineConfig(kind="spark")
+    with pytest.raises(ValueError, match="workers must be 0 .* or more, not -2"):
+        EngineConfig(workers=-2)
+    for wrong in ("not-a-url", "http://h:8786", "tcp://h", "tcp://h:port"):
+        with pytest.raises(ValueError, match="write tcp://HOST:PORT"):
+            EngineConfig(kind="dask", address=wrong)
+    for right in ("tcp://h:8786", "h.example.org:8786", "tls://10.0.0.5:8786", "tcp://[::1]:8786"):
+        assert EngineConfig(kind="dask", address=right).address == right
     assert pickle.loads(pickle.dumps(DASK)) == DASK
 
 
@@ -167,3 +174,13 @@ def test_work_a_worker_cannot_load_fails_with_the_reason(cluster_client, tmp_pat
     message = str(caught.value)
     assert "cannot load the work it was sent (ModuleNotFoundError" in message
     assert "only_here" in message
+
+
+def test_the_cli_refuses_a_bad_engine_setting_before_building(tmp_path, caplog):
+    code = main(
+        ["build", "--sources", str(tmp_path / "none.yaml"), "--data", str(tmp_path / "data")]
+        + ["--engine", "dask", "--dask-address", "http://h:8786"]
+    )
+    assert code == 2
+    assert "Dask scheduler address 'http://h:8786' is not one" in caplog.text
+    assert not (tmp_path / "data").exists()

@@ -6,6 +6,7 @@ Every number comes from the tables passed in, and nothing depends on the clock u
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
@@ -17,8 +18,9 @@ REPORT_LINK = "report/index.html"
 
 
 def _cell(value) -> str:
+    """A table cell: licences, origins and paths come from users, so their HTML is escaped."""
     text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-    return text.replace("|", "\\|").replace("\n", " ")
+    return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
 
 
 def markdown_table(frame: pd.DataFrame) -> str:

@@ -113,3 +113,14 @@ def test_card_is_deterministic_and_dated_only_on_request(build):
     assert "Built at" not in _card(build)
     assert "Built at: 2026-01-02" in _card(build, built_at="2026-01-02")
     assert "Unpaired items" not in _card(build)
+
+
+def test_html_in_user_text_is_escaped_in_table_cells(build):
+    catalogs = dict(build.catalogs)
+    name, catalog = next(iter(catalogs.items()))
+    catalogs[name] = catalog.assign(licence='<script>alert("x")</script> & co')
+    card = render_dataset_card(
+        catalogs, _rejects(), build.pairs, build.assignments, CHECKS, title="t", version="v"
+    )
+    assert "<script>" not in card
+    assert '&lt;script&gt;alert("x")&lt;/script&gt; &amp; co' in card
