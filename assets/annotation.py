@@ -6,9 +6,14 @@ import pandas as pd
 from dagster import AssetExecutionContext, AssetOut, MetadataValue, Output, asset, multi_asset
 
 from assets.metadata import markdown_table, table_metadata
-from crosspair.annotation import adjudicate, agreement_table, human_pairs, import_judgements
-from crosspair.annotation.judgements import find_annotation_files
-from crosspair.annotation.tables import UNRESOLVED
+from crosspair.annotation import (
+    adjudicate,
+    agreement_table,
+    find_annotation_files,
+    human_pairs,
+    import_judgements,
+)
+from crosspair.annotation.tables import UNREADABLE_FILE, UNRESOLVED
 from crosspair.export.item_index import item_index
 from dagster_project.resources import CrosspairSettings
 
@@ -36,7 +41,10 @@ def annotation_import(
     extracted_audio: pd.DataFrame,
     pair_candidates: pd.DataFrame,
 ):
-    """Label Studio JSON exports and CSV files found by the ``annotations`` setting."""
+    """Label Studio JSON exports and CSV files found by the ``annotations`` setting.
+
+    A location set but missing fails the step; a malformed file is a reject row, the rest go on.
+    """
     base = Path.cwd()
     files, note = find_annotation_files(settings.annotations, base)
     catalogs = {
@@ -52,9 +60,13 @@ def annotation_import(
     context.log.info(
         "%s: %d judgements, %d rejects", note, len(result.judgements), len(result.rejects)
     )
+    unreadable = result.rejects[result.rejects["reason"] == UNREADABLE_FILE]
+    for row in unreadable.itertuples():
+        context.log.warning("%s not imported: %s", row.source_file, row.detail)
     metadata = table_metadata(result.judgements, "judgements", "source", "label")
     metadata["annotation files"] = note
     metadata["# Files"] = len(result.files)
+    metadata["# Unreadable files"] = len(unreadable)
     metadata["# Annotators"] = int(result.judgements["annotator"].nunique())
     yield Output(result.judgements, "human_judgements", metadata=metadata)
     yield Output(

@@ -67,8 +67,8 @@ class CrosspairSettings(ConfigurableResource):
     annotations: str = Field(
         default_factory=lambda: os.environ.get("CROSSPAIR_ANNOTATIONS", "annotations/"),
         description="Label Studio JSON exports and CSV judgements: a folder or a glob, relative "
-        "to the working folder; a missing or empty folder means no judgements (env "
-        "CROSSPAIR_ANNOTATIONS)",
+        "to the working folder; an empty folder means no judgements, and only the default or "
+        "a location written optional:PATH may be missing (env CROSSPAIR_ANNOTATIONS)",
     )
     agreement_floor: float = Field(
         default=0.6, description="lowest Krippendorff's alpha the annotation check accepts"

@@ -1,7 +1,10 @@
 """Human judgements of pairs: import, agreement, adjudication, and overrides of the pair table.
 
+- ``find_annotation_files``: the ``annotations`` setting → files (only the default may be
+  missing, or a location written ``optional:<location>``);
 - ``import_judgements``: Label Studio JSON exports and ``annotator,item,candidate,label`` CSV
-  files → the ``JUDGEMENTS`` table and reject rows with reasons;
+  files → the ``JUDGEMENTS`` table, each pair in the pair table's direction, and reject rows
+  with reasons (a malformed file is one reject row; the other files are imported);
 - ``label_studio_tasks`` / ``labeling_config``: pairs → Label Studio tasks to annotate;
 - ``agreement_table``: percent agreement, Cohen's / Fleiss' kappa, Krippendorff's alpha;
 - ``adjudicate`` / ``human_pairs``: majority decisions, and matches as ``human`` pairs;
@@ -10,11 +13,8 @@
 
 from crosspair.annotation.adjudication import HUMAN, adjudicate, human_pairs
 from crosspair.annotation.agreement import agreement_table
-from crosspair.annotation.judgements import (
-    ImportResult,
-    find_annotation_files,
-    import_judgements,
-)
+from crosspair.annotation.files import find_annotation_files
+from crosspair.annotation.judgements import ImportResult, import_judgements
 from crosspair.annotation.label_studio_export import (
     label_studio_tasks,
     labeling_config,

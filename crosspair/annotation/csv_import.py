@@ -82,4 +82,5 @@ def _judgement(row: dict, line: int, path: Path, shown: str) -> RawJudgement:
         source_file=shown,
         task_id=(row.get("task_id") or "").strip() or where,
         created_at=parse_time(row.get("created_at"), path, where),
+        where=where,
     )

@@ -1,8 +1,10 @@
 """Annotation files → one judgements table (``schemas.JUDGEMENTS``) and its rejects.
 
 Every judgement is checked here, whatever file it came from: both items must be catalogued
-(a pair id must name a known pair), the label must be in the label set, and an annotator who
-judged the same pair twice keeps the latest judgement. Whatever fails becomes a reject row.
+(a pair id must name a known pair), the label must be in the label set, the two items must make
+a pair crosspair can make, turned to its direction (``crosspair.annotation.direction``), and an
+annotator who judged the same pair twice keeps the latest judgement. Whatever fails becomes a
+reject row, and so does a file that cannot be read: the other files are still imported.
 
 >>> files, note = find_annotation_files("annotations/")                      # doctest: +SKIP
 >>> result = import_judgements(files, item_index(catalogs, tracks), pairs)  # doctest: +SKIP
@@ -10,7 +12,6 @@ judged the same pair twice keeps the latest judgement. Whatever fails becomes a 
 
 from __future__ import annotations
 
-import glob
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -18,22 +19,21 @@ from pathlib import Path
 
 import pandas as pd
 
-from crosspair.annotation.csv_import import read_csv_judgements
-from crosspair.annotation.label_studio import read_label_studio
+from crosspair.annotation.direction import orient
+from crosspair.annotation.files import find_annotation_files, read_annotation_file
 from crosspair.annotation.records import (
     DEFAULT_LABELS,
     AnnotationFileError,
-    ParsedFile,
     RawJudgement,
+    file_reject,
     skipped_row,
 )
 from crosspair.annotation.tables import JUDGEMENT_REJECTS
 from crosspair.schemas import JUDGEMENTS, empty_frame
 
-log = logging.getLogger(__name__)
+__all__ = ["ImportResult", "find_annotation_files", "import_judgements", "read_annotation_file"]
 
-SUFFIXES = (".json", ".csv")
-_GLOB_CHARACTERS = set("*?[")
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -43,42 +43,6 @@ class ImportResult:
     judgements: pd.DataFrame
     rejects: pd.DataFrame
     files: list[str]
-
-
-def find_annotation_files(spec: str, base: str | Path = ".") -> tuple[list[Path], str]:
-    """Annotation files named by ``spec`` (a glob, a folder or a file, relative to ``base``).
-
-    A folder gives every ``.json`` and ``.csv`` file under it. Returns the files, sorted, and a
-    note for people: what was searched, and why nothing was found when nothing was.
-    """
-    base = Path(base)
-    if _GLOB_CHARACTERS & set(spec):
-        matches = sorted(glob.glob(spec, root_dir=base, recursive=True))
-        files = [base / name for name in matches if (base / name).is_file()]
-        return files, f"{len(files)} file(s) match {spec}" if files else f"no file matches {spec}"
-    path = base / spec
-    if path.is_file():
-        return [path], f"one file: {spec}"
-    if not path.is_dir():
-        return [], f"no judgements: {spec} does not exist"
-    files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
-    if not files:
-        return [], f"no judgements: no .json or .csv file in {spec}"
-    return files, f"{len(files)} file(s) in {spec}"
-
-
-def read_annotation_file(
-    path: Path, choice_name: str | None = None, display_path: str | None = None
-) -> ParsedFile:
-    """Read one file by its suffix: ``.json`` is a Label Studio export, ``.csv`` a table."""
-    suffix = path.suffix.lower()
-    if suffix == ".json":
-        return read_label_studio(path, choice_name, display_path)
-    if suffix == ".csv":
-        return read_csv_judgements(path, display_path)
-    raise AnnotationFileError(
-        path, "file name", f"unknown kind of file '{suffix}'", "use a .json or .csv file"
-    )
 
 
 def import_judgements(
@@ -100,19 +64,29 @@ def import_judgements(
     for path in map(Path, paths):
         shown = _display(path, base)
         shown_files.append(shown)
-        parsed = read_annotation_file(path, choice_name, shown)
+        try:
+            parsed = read_annotation_file(path, choice_name, shown)
+        except AnnotationFileError as err:
+            # one broken file costs its own judgements, not the others'; the reject says why
+            log.warning("%s not imported: %s", shown, err)
+            rejects.append(file_reject(shown, err))
+            continue
         raw += parsed.judgements
         rejects += parsed.skipped
 
     known_pairs = _pair_lookup(pairs)
+    paired = set(known_pairs.values())
     allowed = set(labels)
-    rows = []
+    rows, turned = [], 0
     for judgement in raw:
-        row, reject = _resolve(judgement, items, known_pairs, allowed)
+        row, reject = _resolve(judgement, items, known_pairs, paired, allowed)
         if reject is not None:
             rejects.append(reject)
-        else:
-            rows.append(row)
+            continue
+        rows.append(row)
+        turned += row["left_id"] == judgement.right_id
+    if turned:
+        log.info("%d judgements named their pair right to left: turned round", turned)
     table, superseded = _latest_only(rows)
     rejects += superseded
 
@@ -147,7 +121,9 @@ def _pair_lookup(pairs: pd.DataFrame | None) -> dict[str, tuple[str, str]]:
     )
 
 
-def _resolve(judgement: RawJudgement, items: pd.DataFrame, known_pairs: dict, allowed: set):
+def _resolve(
+    judgement: RawJudgement, items: pd.DataFrame, known_pairs: dict, paired: set, allowed: set
+):
     """(judgement row, None) when usable, else (None, reject row)."""
     left, right = judgement.left_id, judgement.right_id
     # TODO: a task naming both its items and a pair id is not checked for the two agreeing;
@@ -157,17 +133,20 @@ def _resolve(judgement: RawJudgement, items: pd.DataFrame, known_pairs: dict, al
             detail = f"pair {judgement.pair_ref} is in no pair table"
             return None, skipped_row(judgement, "unknown_pair", detail)
         left, right = known_pairs[judgement.pair_ref]
+    named = {**judgement.__dict__, "left_id": left, "right_id": right}
     unknown = [
         f"{side} item {i}" for side, i in (("left", left), ("right", right)) if i not in items.index
     ]
     if unknown:
         detail = " and ".join(unknown) + " in no catalog"
-        return None, skipped_row(
-            {**judgement.__dict__, "left_id": left, "right_id": right}, "unknown_item", detail
-        )
+        return None, skipped_row(named, "unknown_item", detail)
     if judgement.label not in allowed:
         detail = f"'{judgement.label}' is not one of {', '.join(sorted(allowed))}"
         return None, skipped_row(judgement, "unknown_label", detail)
+    left, right, reason, detail = orient(left, right, items, paired)
+    if reason:
+        where = f"{judgement.where}: " if judgement.where else ""
+        return None, skipped_row(named, reason, where + detail)
     return {
         "annotator": judgement.annotator,
         "source": str(items.at[left, "source"]),

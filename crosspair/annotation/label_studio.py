@@ -54,6 +54,12 @@ def read_label_studio(
         raise AnnotationFileError(
             path, f"byte {err.start}", "not UTF-8 text", _EXPORT_AGAIN
         ) from None
+    except RecursionError:
+        # json recurses once per nested array or object; an export nests a few levels, so a
+        # file past Python's recursion limit is not one
+        raise AnnotationFileError(
+            path, "structure", "JSON nested too deeply to read", _EXPORT_AGAIN
+        ) from None
     if not isinstance(tasks, list):
         raise AnnotationFileError(
             path,
@@ -117,6 +123,7 @@ def _read_task(task, index: int, path: Path, shown: str, choice_name, parsed: Pa
                 **base,
                 label=normalise_label(choices[0]),
                 created_at=parse_time(annotation.get("created_at"), path, here),
+                where=here,
             )
         )
 

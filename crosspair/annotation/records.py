@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from crosspair.annotation.tables import UNREADABLE_FILE
+
 DEFAULT_LABELS = ("match", "no_match")
 _SEPARATORS = re.compile(r"[\s\-]+")
 
@@ -36,6 +38,7 @@ class RawJudgement:
     task_id: str
     pair_ref: str = ""  # a crosspair pair id, when the file names the pair instead of its items
     created_at: pd.Timestamp | None = None
+    where: str = ""  # the line or task in the file, for reject details
 
 
 @dataclass
@@ -67,6 +70,12 @@ def parse_time(value, path: str | Path, where: str) -> pd.Timestamp | None:
     if stamp is pd.NaT:
         return None
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def file_reject(shown: str, error: AnnotationFileError) -> dict[str, str]:
+    """A reject row for a file that could not be read: none of its judgements are used."""
+    detail = f"{error.where}: {error.problem}; no judgement of the file is used. Fix: {error.fix}"
+    return skipped_row({"source_file": shown}, UNREADABLE_FILE, detail)
 
 
 def skipped_row(judgement: RawJudgement | dict, reason: str, detail: str) -> dict[str, str]:

@@ -19,6 +19,7 @@ _KAPPA = Check.in_range(-1.0, 1.0)
 
 ALL_SOURCES = "(all)"
 UNRESOLVED = "unresolved"
+UNREADABLE_FILE = "unreadable_file"
 REJECT_REASONS = (
     "cancelled",  # the annotator cancelled (skipped) the task in Label Studio
     "no_choice",
@@ -27,6 +28,10 @@ REJECT_REASONS = (
     "unknown_item",
     "unknown_pair",
     "superseded",  # the same annotator judged the same pair again later
+    "self_pair",  # an item judged against itself
+    "unpairable_modalities",  # e.g. image ↔ image: crosspair makes no such pair
+    "cross_source",  # a new pair of two sources' items: pairs are made within one source
+    UNREADABLE_FILE,  # a malformed file: none of its judgements are used
 )
 
 JUDGEMENT_REJECTS = pa.DataFrameSchema(

@@ -198,3 +198,78 @@ def test_the_floor_and_the_folder_are_settings(workdir, corpus, dagster_instance
     assert set(pd.read_parquet(tables / "human_judgements.parquet")["source_file"]) == {
         "batch_b/round2.csv"
     }
+
+
+def _import_only(tmp_path, corpus, instance, **settings):
+    """Materialise annotation_import alone: (result, tables folder)."""
+    data = tmp_path / "data"
+    result = materialize(
+        [*_upstream(corpus, _pairs(corpus)), annotation_import],
+        instance=instance,
+        resources={
+            "settings": CrosspairSettings(data_dir=str(data), **settings),
+            "io_manager": TableIOManager(data_dir=str(data)),
+        },
+        raise_on_error=False,
+    )
+    return result, data / "tables"
+
+
+def _step_error(result) -> str:
+    """The innermost error of the failed step: the asset's own, not Dagster's wrapper."""
+    (failure,) = result.get_step_failure_events()
+    error = failure.step_failure_data.error
+    while error.cause is not None:
+        error = error.cause
+    return error.message.strip()
+
+
+@pytest.mark.parametrize("how", ["environment", "setting"])
+def test_a_missing_location_that_was_set_fails_the_import(
+    workdir, corpus, dagster_instance, monkeypatch, how
+):
+    settings = {}
+    if how == "environment":
+        monkeypatch.setenv("CROSSPAIR_ANNOTATIONS", "/typo")
+    else:
+        settings["annotations"] = "/typo"
+    result, tables = _import_only(workdir, corpus, dagster_instance, **settings)
+
+    assert not result.success
+    assert _step_error(result) == (
+        "crosspair.annotation.records.AnnotationFileError: /typo: the annotations setting (env "
+        "CROSSPAIR_ANNOTATIONS): no such file or folder. Fix: correct the setting, create the "
+        "folder, or write it as optional:/typo to read it only when it exists"
+    )
+    assert not (tables / "human_judgements.parquet").exists()
+
+
+def test_an_optional_location_may_be_missing(workdir, corpus, dagster_instance, monkeypatch):
+    monkeypatch.setenv("CROSSPAIR_ANNOTATIONS", "optional:input/annotations")
+    result, tables = _import_only(workdir, corpus, dagster_instance)
+    assert result.success
+    assert _metadata(result, "human_judgements")["annotation files"] == (
+        "no judgements: input/annotations does not exist"
+    )
+    assert pd.read_parquet(tables / "human_judgements.parquet").empty
+
+
+def test_a_malformed_file_is_a_reject_and_the_rest_is_imported(workdir, corpus, dagster_instance):
+    votes = {"1": [M, N, M], "2": [M, N, M], "3": [M, N, M]}
+    _write_annotations(workdir / "annotations", corpus, votes)
+    (workdir / "annotations" / "round3.json").write_text('[{"id": 1},', encoding="utf-8")
+    result, tables = _import_only(workdir, corpus, dagster_instance)
+
+    assert result.success
+    judgements = pd.read_parquet(tables / "human_judgements.parquet")
+    assert len(judgements) == 9
+    rejects = pd.read_parquet(tables / "annotation_rejects.parquet")
+    JUDGEMENT_REJECTS.validate(rejects)
+    assert rejects[["source_file", "reason"]].to_dict("records") == [
+        {"source_file": "annotations/project-3.json", "reason": "cancelled"},
+        {"source_file": "annotations/round3.json", "reason": "unreadable_file"},
+    ]
+    assert rejects.at[1, "detail"].startswith("line 1 column 12: not valid JSON")
+    metadata = _metadata(result, "human_judgements")
+    assert metadata["# Unreadable files"] == 1
+    assert metadata["# Files"] == 3
