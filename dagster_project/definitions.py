@@ -33,6 +33,7 @@ from checks.statistics import statistics_checks
 from checks.timing import timing_checks
 from dagster_project.dask_job import build_dataset_dask
 from dagster_project.io_manager import TableIOManager
+from dagster_project.partitions import source_partitions_sensor
 from dagster_project.resources import CrosspairSettings
 
 all_assets = load_assets_from_modules(
@@ -80,6 +81,7 @@ defs = Definitions(
     assets=all_assets,
     asset_checks=all_checks,
     jobs=[build_job, erase_job, build_dataset_dask],
+    sensors=[source_partitions_sensor],
     resources={"settings": CrosspairSettings(), "io_manager": TableIOManager()},
     # Per-step processes cost ~4 s each on 2 cores; the build runs in one process by default.
     executor=in_process_executor,

@@ -204,7 +204,13 @@ class TableIOManager(ConfigurableIOManager):
     def load_input(self, context: InputContext):
         key_path = context.upstream_output.asset_key.path
         if context.has_asset_partitions:
-            return read_partitions(self.data_dir, "__".join(key_path), context.asset_partition_keys)
+            keys = context.asset_partition_keys
+            if context.has_partition_key and context.partition_key in keys:
+                # Dagster checks a partitioned asset as a whole, also in a run of one source
+                # (as the UI launches them); there the check sees that source only, since the
+                # other sources may not be materialised yet
+                keys = [context.partition_key]
+            return read_partitions(self.data_dir, "__".join(key_path), keys)
         table = self._path(key_path, ".parquet")
         if table.is_file():
             return pd.read_parquet(table)

@@ -9,9 +9,21 @@ half-way simply redoes what it had not finished.
 
 from dataclasses import dataclass
 
-from dagster import AssetKey, AssetRecordsFilter, DagsterInstance, DynamicPartitionsDefinition
+from dagster import (
+    AssetKey,
+    AssetRecordsFilter,
+    DagsterInstance,
+    DefaultSensorStatus,
+    DynamicPartitionsDefinition,
+    SensorEvaluationContext,
+    SensorResult,
+    SkipReason,
+    sensor,
+)
 
+from crosspair.sources import SourcesError, load_sources
 from dagster_project.io_manager import file_sha256, partition_path
+from dagster_project.resources import CrosspairSettings
 
 SOURCE_PARTITIONS = DynamicPartitionsDefinition(name="sources")
 
@@ -66,3 +78,24 @@ def stale_reason(
 
 def _text(entry) -> str | None:
     return None if entry is None else str(entry.value)
+
+
+@sensor(
+    default_status=DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=30,
+    description="Registers a 'sources' partition for every source of the sources file, so the "
+    "UI can materialise them without a `crosspair build` first. It only adds keys: a removed "
+    "source's key and files are dropped by the next `crosspair build`.",
+)
+def source_partitions_sensor(context: SensorEvaluationContext, settings: CrosspairSettings):
+    """Add the partition keys of the sources file the settings name (nothing to run)."""
+    try:
+        names = [source.name for source in load_sources(settings.sources_path).sources]
+    except SourcesError as err:
+        return SkipReason(f"no partitions registered: {err}")
+    known = set(context.instance.get_dynamic_partitions(SOURCE_PARTITIONS.name))
+    added = sorted(set(names) - known)
+    if not added:
+        return SkipReason(f"all {len(names)} sources of {settings.sources_path} are registered")
+    context.log.info("registering source partitions %s", ", ".join(added))
+    return SensorResult(dynamic_partitions_requests=[SOURCE_PARTITIONS.build_add_request(added)])
