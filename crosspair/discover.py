@@ -216,7 +216,9 @@ class _SourceWalker:
         """Images and their alt texts, figcaptions and paragraphs from saved pages."""
         from crosspair.weak.discovery import harvest_pages  # parses HTML only when asked
 
-        found = harvest_pages(self.source, self.root, self.media, self._subjects)
+        found = harvest_pages(
+            self.source, self.root, self.media, self._subjects, rejected=self.out.rejects
+        )
         self.out.candidates.extend(found.candidates)
         for candidate, row in found.rejects:
             self.rejected.append(candidate)

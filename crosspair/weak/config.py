@@ -28,6 +28,9 @@ class HtmlPages(BaseModel):
     descriptive_words: int = Field(
         default=4, ge=1, description="alt text of this many words or more votes keep"
     )
+    max_page_mb: float = Field(
+        default=20.0, gt=0, description="a saved page larger than this (in MB) is a reject"
+    )
 
     @field_validator("pages")
     @classmethod
@@ -40,6 +43,16 @@ class HtmlPages(BaseModel):
             if pattern.startswith(("/", "~")) or ".." in pattern.split("/"):
                 raise ValueError(f"glob {pattern!r} must stay inside the root (relative, no '..')")
         return patterns
+
+    @field_validator("threshold")
+    @classmethod
+    def _threshold_keeps_something_out(cls, value: float) -> float:
+        if value == 0:
+            raise ValueError(
+                "must be more than 0: at 0 every text is kept, even one a veto dropped "
+                "(confidence 0); e.g. 0.6"
+            )
+        return value
 
     @field_validator("site_url")
     @classmethod

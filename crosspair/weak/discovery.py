@@ -5,14 +5,16 @@ same file, and with the source's ``files`` globs) and up to three text items: it
 its figcaption and its paragraph. A text item's path is the page, its anchor the image path,
 and its record key ``<image path>#img<n>:<kind>`` (``n`` counts the page's ``<img>``
 elements), so ids are stable and unique per page. An image that cannot be used (missing,
-outside the root, a data: URI, another host) is a reject row naming page and src, and so is
-each of its texts: nothing found on a page is dropped silently.
+outside the root, a data: URI, another host, a file the source itself rejected) is a reject
+row naming page, src and reason, and so is each of its texts; trouble with one element
+rejects that element only. A page that cannot be read (its name is not UTF-8, it is too
+large or unparseable) is one reject row: nothing found is dropped silently.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,7 +22,8 @@ from typing import TYPE_CHECKING
 from crosspair.ids import item_id
 from crosspair.items import Candidate, reject_row
 from crosspair.weak.harvest import Page, PageImage, parse_page
-from crosspair.weak.urls import Located, inside_root, locate_image, shown
+from crosspair.weak.pages import check_page, page_paths, shown_name
+from crosspair.weak.urls import Located, locate_image, shown
 
 if TYPE_CHECKING:
     from crosspair.sources import Source
@@ -43,11 +46,13 @@ class _PageHarvester:
         root: Path,
         media: dict[str, Candidate],
         subjects: Callable[[str], str],
+        rejected: Sequence[dict] = (),
     ):
         self.source = source
         self.root = root
         self.media = media
         self.subjects = subjects
+        self.rejected = {row["item_id"]: (row["reason"], row["detail"]) for row in rejected}
         self.out = HtmlDiscovery()
 
     def _candidate(
@@ -74,23 +79,42 @@ class _PageHarvester:
     def _reject(self, candidate: Candidate, reason: str, detail: str) -> None:
         self.out.rejects.append((candidate, reject_row(candidate, "discover", reason, detail)))
 
+    def _reject_page(self, page_rel: str, reason: str, detail: str) -> None:
+        self._reject(self._candidate("text", page_rel, "page"), reason, f"saved page {detail}")
+
     def page(self, page_rel: str) -> None:
-        located = inside_root(page_rel, self.root)
+        located = check_page(page_rel, self.root, self.source.html, self.source.name)
         if not located.found:
-            placeholder = self._candidate("text", page_rel, "page")
-            self._reject(placeholder, located.reason, f"saved page {page_rel}: {located.detail}")
+            shown_rel = shown_name(page_rel)
+            self._reject_page(shown_rel, located.reason, f"{shown_rel}: {located.detail}")
             return
         try:
             page = parse_page(Path(located.abs_path).read_bytes())
         except Exception as exc:  # an unreadable page is a reject, never a crashed build
-            placeholder = self._candidate("text", page_rel, "page")
-            self._reject(placeholder, "corrupt", f"saved page {page_rel}: {exc}")
+            self._reject_page(page_rel, "corrupt", f"{page_rel}: {exc}")
             return
+        if page.replaced:
+            log.warning(
+                "source %s: saved page %s holds %d U+FFFD: its bytes do not all fit its "
+                "charset %s; texts holding one vote drop (garbled_text)",
+                self.source.name,
+                page_rel,
+                page.replaced,
+                page.encoding,
+            )
         for image in page.images:
-            self._image(page_rel, page, image)
+            try:
+                self._image(page_rel, page, image)
+            except Exception as exc:  # one element's trouble must not cost the rest of the page
+                log.warning("%s <img #%d>: %s", page_rel, image.index, exc, exc_info=True)
+                self._reject(
+                    self._candidate("image", page_rel, f"img{image.index}"),
+                    "invalid_record",
+                    f"{page_rel} <img #{image.index}>: could not be harvested "
+                    f"({type(exc).__name__}: {exc})",
+                )
 
     def _image(self, page_rel: str, page: Page, image: PageImage) -> None:
-        located = locate_image(image.src, page_rel, self.root, self.source.html.site_url)
         texts = [
             (kind, text)
             for kind, text in (
@@ -101,14 +125,13 @@ class _PageHarvester:
             if text is not None
         ]
         where = f"{page_rel} <img #{image.index}> src {shown(image.src or '')!r}"
-        media = self._media(located)
+        anchor, media, reason, detail = self._resolve(page_rel, image)
         if media is None:
             self._reject(
                 self._candidate("image", page_rel, f"img{image.index}"),
-                located.reason,
-                f"{where}: {located.detail}",
+                reason,
+                f"{where}: {detail}",
             )
-        anchor = located.rel or ""
         for kind, text in texts:
             key = f"{anchor}#img{image.index}:{kind}"
             candidate = self._candidate(
@@ -129,18 +152,35 @@ class _PageHarvester:
             )
             if media is None:
                 self._reject(
-                    candidate, located.reason, f"{where}: its image could not be used ({kind})"
+                    candidate,
+                    reason,
+                    f"{where}: its image could not be used, so neither can its {kind}: {detail}",
                 )
             else:
                 self.out.candidates.append(candidate)
 
-    def _media(self, located: Located) -> Candidate | None:
-        """The image item of a located file: the one already found, or a new one."""
+    def _resolve(self, page_rel: str, image: PageImage) -> tuple[str, Candidate | None, str, str]:
+        """(anchor, image item, "", "") of a usable ``<img>``; else (anchor, None, reason, why).
+
+        The reason is never empty: a file the source already rejected lends its own.
+        """
+        if image.problem:
+            return "", None, "invalid_record", image.problem
+        located = locate_image(image.src, page_rel, self.root, self.source.html.site_url)
         if not located.found:
-            return None
+            return located.rel or "", None, located.reason or "invalid_record", located.detail
         known = self.media.get(located.rel)
-        if known is not None:
-            return known if known.abs_path is not None else None
+        if known is None:
+            return located.rel, self._new_media(located), "", ""
+        if known.abs_path is not None:
+            return located.rel, known, "", ""
+        reason, why = self.rejected.get(
+            known.item_id, ("invalid_record", "see its own row in the rejects table")
+        )
+        return located.rel, None, reason, f"{located.rel} is a reject of the source ({why})"
+
+    def _new_media(self, located: Located) -> Candidate:
+        """A new image item for a located file, shared by every page that shows it."""
         candidate = self._candidate(
             "image",
             located.rel,
@@ -153,25 +193,19 @@ class _PageHarvester:
         return candidate
 
 
-def page_paths(root: Path, patterns: list[str]) -> list[str]:
-    """The pages the globs match, relative to the root, sorted; folders left out."""
-    found = {
-        path.relative_to(root).as_posix()
-        for pattern in patterns
-        for path in root.glob(pattern)
-        if not path.is_dir()
-    }
-    return sorted(found)
-
-
 def harvest_pages(
     source: Source,
     root: Path,
     media: dict[str, Candidate],
     subjects: Callable[[str], str],
+    rejected: Sequence[dict] = (),
 ) -> HtmlDiscovery:
-    """Images and texts of the source's saved pages; ``media`` (path → item) is shared."""
-    harvester = _PageHarvester(source, Path(root), media, subjects)
+    """Images and texts of the source's saved pages; ``media`` (path → item) is shared.
+
+    ``rejected`` are the source's reject rows so far: a page showing a file rejected there
+    rejects its texts with that file's reason.
+    """
+    harvester = _PageHarvester(source, Path(root), media, subjects, rejected)
     pages = page_paths(Path(root), source.html.pages)
     for page_rel in pages:
         harvester.page(page_rel)

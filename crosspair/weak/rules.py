@@ -153,12 +153,16 @@ def paragraph_mentions(candidate: WeakCandidate, settings: LabelSettings) -> str
     """A paragraph naming a content word of the image's alt text or file name."""
     if candidate.kind != "paragraph":
         return ABSTAIN
-    keys = {
-        signals.stem(word)
-        for word in [
-            *signals.content_words(candidate.alt),
-            *signals.file_name_words(candidate.image_path),
-        ]
+    keys = signals.mention_keys(candidate.alt) | {
+        signals.stem(word) for word in signals.file_name_words(candidate.image_path)
     }
-    said = {signals.stem(word) for word in signals.content_words(candidate.text)}
-    return KEEP if keys & said else ABSTAIN
+    return KEEP if keys & signals.mention_keys(candidate.text) else ABSTAIN
+
+
+# -- rules added later: the registry's order is the order of the vote columns ---------------
+
+
+@labelling_rule("garbled_text", weight=2.0)
+def garbled_text(candidate: WeakCandidate, settings: LabelSettings) -> str:
+    """Text holding U+FFFD: bytes of its page that did not fit the page's charset."""
+    return DROP if signals.REPLACEMENT_CHARACTER in candidate.text else ABSTAIN

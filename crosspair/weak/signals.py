@@ -1,13 +1,17 @@
 """Text signals the labelling rules read: words, content words, file names, boilerplate.
 
 All functions take one text and are deterministic; nothing here votes. Word lists are small
-and English; a page in another language gets fewer stop words removed, nothing worse.
+and English; a page in another language gets fewer stop words removed, nothing worse. Words
+of scripts written without spaces (Chinese, Japanese, Thai, ...) are cut by
+``crosspair.weak.scripts``: one word per two letters.
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import PurePosixPath
+
+from crosspair.weak import scripts
 
 # Alt texts that say only that there is an image, or how to click it.
 BOILERPLATE_WORDS = frozenset(
@@ -26,6 +30,7 @@ STOP_WORDS = frozenset(
     very just not no also can will would should could may might one two some any all each
     while where when which who whom what how why after before up down out off again""".split()
 )
+REPLACEMENT_CHARACTER = "\ufffd"  # what a decoder puts for bytes its charset cannot read
 CLICK_PHRASES = ("click here", "click to", "tap here", "tap to")
 CAMERA_PREFIXES = frozenset("img dsc dscn dscf dcim pxl gopr mvimg sam pict pic p".split())
 
@@ -37,7 +42,8 @@ _CAMERA_NAME = re.compile(
     re.IGNORECASE,
 )
 _URL = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
-_LETTERS = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+_INNER = re.compile(r"['’\-]")
+_STRIPPED = ".,;:!?\"'()[]{}«»“”‘’…"
 _LATIN = re.compile(r"^[a-zà-ÿœ'’\-]+$", re.IGNORECASE)
 _LATIN_VOWELS = set("aeiouyàáâãäåæèéêëìíîïòóôõöøùúûüýÿœ")
 _CONSONANT_RUN = 6  # "strengths" has 5 in a row; "asdfghjkl" has 8
@@ -46,20 +52,32 @@ _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 
 def tokens(text: str) -> list[str]:
-    """Whitespace tokens with surrounding punctuation stripped; empty ones left out."""
-    stripped = (token.strip(".,;:!?\"'()[]{}«»“”‘’…") for token in text.split())
+    """Whitespace tokens with surrounding punctuation stripped; empty ones left out.
+
+    Punctuation of scripts written without spaces ("。", "，") separates tokens too.
+    """
+    spaced = "".join(" " if scripts.is_unspaced_punctuation(ch) else ch for ch in text)
+    stripped = (token.strip(_STRIPPED) for token in spaced.split())
     return [token for token in stripped if token]
 
 
+def units(text: str) -> list[str]:
+    """Tokens, with runs of scripts written without spaces cut into words."""
+    found = (word.strip(_STRIPPED) for token in tokens(text) for word in scripts.cut_words(token))
+    return [word for word in found if word]
+
+
 def words(text: str) -> list[str]:
-    """Tokens holding at least one letter or digit: what "too short" counts."""
-    return [token for token in tokens(text) if any(ch.isalnum() for ch in token)]
+    """Words holding at least one letter or digit: what "too short" counts."""
+    return [word for word in units(text) if any(ch.isalnum() for ch in word)]
 
 
 def is_wordlike(token: str) -> bool:
-    """Letters only (inner ' and - allowed); a Latin word needs a vowel and no long
-    consonant run, so "xkcd" and "asdfghjkl" are not words; other scripts pass as they are."""
-    if not _LETTERS.fullmatch(token):
+    """Letters only (marks count as letters; inner ' and - allowed); a Latin word needs a
+    vowel and no long consonant run, so "xkcd" and "asdfghjkl" are not words; other scripts
+    pass as they are."""
+    parts = _INNER.split(token)
+    if not all(part[:1].isalpha() and all(map(scripts.is_letter, part)) for part in parts):
         return False
     if not _LATIN.match(token):
         return True
@@ -76,8 +94,15 @@ def is_wordlike(token: str) -> bool:
 def content_words(text: str) -> list[str]:
     """Lower-case words that carry meaning: not stop words, filler or boilerplate."""
     ignored = STOP_WORDS | FILLER_WORDS | BOILERPLATE_WORDS
-    found = [token.lower() for token in tokens(text) if is_wordlike(token)]
+    found = [word.lower() for word in units(text) if is_wordlike(word)]
     return [word for word in found if word not in ignored]
+
+
+def mention_keys(text: str) -> set[str]:
+    """What two texts share when one mentions the other: stemmed content words, and every
+    pair of adjacent letters of scripts written without spaces (no word boundaries there)."""
+    spaced = {stem(word) for word in content_words(text) if not scripts.is_unspaced(word[0])}
+    return spaced | scripts.unspaced_pairs(" ".join(tokens(text)))
 
 
 def stem(word: str) -> str:
@@ -132,12 +157,12 @@ def has_url(text: str) -> bool:
 
 
 def letter_share(text: str) -> float:
-    """Letters among the characters that are not spaces (0.0 for an empty text)."""
+    """Letters (and marks) among the characters that are not spaces (0.0 for an empty text)."""
     visible = [ch for ch in text if not ch.isspace()]
-    return sum(ch.isalpha() for ch in visible) / len(visible) if visible else 0.0
+    return sum(map(scripts.is_letter, visible)) / len(visible) if visible else 0.0
 
 
 def wordlike_share(text: str) -> float:
-    """Word-like tokens among all tokens (0.0 for an empty text)."""
-    found = tokens(text)
-    return sum(is_wordlike(token) for token in found) / len(found) if found else 0.0
+    """Word-like words among all words (0.0 for an empty text)."""
+    found = units(text)
+    return sum(is_wordlike(word) for word in found) / len(found) if found else 0.0

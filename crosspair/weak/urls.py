@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 _SHOWN_CHARS = 80
+_HTML_SPACE = " \t\n\r\f"
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,48 @@ class Located:
 def shown(src: str) -> str:
     """A src as it appears in messages: data URIs and other long values cut short."""
     return src if len(src) <= _SHOWN_CHARS else src[: _SHOWN_CHARS - 1] + "…"
+
+
+def srcset_urls(srcset: str) -> list[str]:
+    """The URLs of a ``srcset``, in order, split as the HTML standard splits them.
+
+    A URL may hold commas (a data: URI); empty candidates are skipped, as browsers do:
+    ``srcset=" , b.jpg 2x"`` names ``b.jpg``. Descriptors ("2x", "640w") are not kept.
+
+    >>> srcset_urls("a.jpg 1x, b.jpg 2x")
+    ['a.jpg', 'b.jpg']
+    """
+    urls, position, end = [], 0, len(srcset)
+    while True:
+        while position < end and (srcset[position] in _HTML_SPACE or srcset[position] == ","):
+            position += 1
+        if position >= end:
+            return urls
+        start = position
+        while position < end and srcset[position] not in _HTML_SPACE:
+            position += 1
+        url = srcset[start:position]
+        if url.endswith(","):
+            url = url.rstrip(",")  # a URL ending in commas has no descriptors
+        else:
+            position = _after_descriptors(srcset, position)
+        if url:
+            urls.append(url)
+
+
+def _after_descriptors(srcset: str, position: int) -> int:
+    """Where the next candidate starts: past the comma that ends these descriptors."""
+    depth = 0
+    while position < len(srcset):
+        char = srcset[position]
+        position += 1
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(0, depth - 1)
+        elif char == "," and depth == 0:
+            break
+    return position
 
 
 def locate_image(src: str | None, page_rel: str, root: Path, site_url: str | None) -> Located:
@@ -102,6 +145,12 @@ def inside_root(path: str, root: Path, absolute: bool = False) -> Located:
             rel=rel,
             reason="symlink_outside_root",
             detail=f"{rel} is a symlink to {real}, outside the source root",
+        )
+    if os.path.isdir(real):
+        return Located(
+            rel=rel,
+            reason="missing_file",
+            detail=f"{joined} is a folder, not an image file; the src must name a file",
         )
     if not os.path.isfile(real):
         return Located(rel=rel, reason="missing_file", detail=f"{joined} does not exist")

@@ -19,6 +19,7 @@ def test_an_image_source_may_have_pages_and_no_files():
     assert html.pages == ["pages/**/*.html"]
     assert html.site_url == "https://example.org/blog/"  # one trailing slash
     assert (html.threshold, html.min_words, html.descriptive_words) == (0.6, 3, 4)
+    assert html.max_page_mb == 20.0
 
 
 @pytest.mark.parametrize(
@@ -32,6 +33,10 @@ def test_an_image_source_may_have_pages_and_no_files():
         ({"site_url": "example.org"}, "html.site_url", "not an http(s) URL"),
         ({"threshold": 1.5}, "html.threshold", "less than or equal to 1"),
         ({"threshold": -0.1}, "html.threshold", "greater than or equal to 0"),
+        ({"threshold": 0}, "html.threshold", "must be more than 0: at 0 every text is kept"),
+        ({"threshold": 0.0}, "html.threshold", "even one a veto dropped"),
+        ({"max_page_mb": 0}, "html.max_page_mb", "greater than 0"),
+        ({"max_page_mb": "big"}, "html.max_page_mb", "valid number"),
         ({"min_words": 0}, "html.min_words", "greater than or equal to 1"),
         ({"descriptive_words": "many"}, "html.descriptive_words", "valid integer"),
         ({"treshold": 0.5}, "html.treshold", "Extra inputs are not permitted"),
@@ -46,6 +51,11 @@ def test_bad_html_fields_are_named(change, field, words):
     assert f"source 'site', field '{field}'" in message
     assert words in message
     assert message.startswith("s.yaml: invalid sources file")
+
+
+def test_a_threshold_of_one_and_a_small_page_limit_are_accepted():
+    html = _parse(html_source(threshold=1, max_page_mb=0.5)).by_name("site").html
+    assert (html.threshold, html.max_page_mb) == (1.0, 0.5)
 
 
 def test_pages_are_for_image_sources_only():

@@ -1,6 +1,7 @@
 """Discovery of saved pages: the fixture site gives exactly these items, pairs and rejects."""
 
 import json
+import os
 
 import pandas as pd
 import pytest
@@ -13,6 +14,7 @@ from crosspair.catalog import (
 )
 from crosspair.discover import discover
 from crosspair.ids import item_id
+from crosspair.items import Candidate, reject_row
 from crosspair.schemas import (
     CATALOGS,
     PAIRS,
@@ -22,7 +24,10 @@ from crosspair.schemas import (
     empty_frame,
 )
 from crosspair.sources import parse_sources
+from crosspair.weak import discovery as weak_discovery
+from crosspair.weak.discovery import harvest_pages
 from crosspair.weak.tables import label_settings, label_votes, weak_pair_table, weak_unpaired
+from crosspair.weak.urls import locate_image
 from tests.weak.conftest import html_source
 
 POST, INDEX, BROKEN = "pages/blog/post.html", "pages/index.html", "pages/broken.html"
@@ -228,3 +233,166 @@ def test_a_page_that_links_out_of_the_root_is_a_reject(site, site_config):
         "symlink_outside_root",
     )
     assert not [c for c in found.candidates if c.path == "pages/linked.html"]
+
+
+def _write(site, rel, markup: bytes | str):
+    path = site / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(markup.encode() if isinstance(markup, str) else markup)
+
+
+def test_a_page_whose_name_is_not_utf8_is_a_reject_that_says_rename_it(site, site_config):
+    page = site / "pages" / os.fsdecode(b"bad\xff.html")
+    page.write_text('<img src="../img/fox.jpg" alt="A red fox">', encoding="utf-8")
+    found = discover(site_config)
+    row = next(r for r in found.rejects if r["record_key"] == "page")
+    assert (row["modality"], row["path"], row["reason"]) == (
+        "text",
+        "pages/bad\\xff.html",
+        "invalid_record",
+    )
+    assert row["detail"] == (
+        "saved page pages/bad\\xff.html: the file name 'pages/bad\\\\xff.html' is not valid "
+        "UTF-8; rename the file"
+    )
+    assert not [c for c in found.candidates if "bad" in c.path]
+    REJECTS.validate(rejects_frame(found.rejects), lazy=True)
+
+
+def test_a_page_over_the_size_limit_is_a_reject_naming_page_and_limit(site):
+    _write(site, "pages/huge.html", "<p>" + "x" * 1_100_000 + '</p><img src="../img/fox.jpg">')
+    config = parse_sources({"sources": [html_source(max_page_mb=1)]}, base_dir=site.parent)
+    found = discover(config)
+    row = next(r for r in found.rejects if r["path"] == "pages/huge.html")
+    assert (row["record_key"], row["reason"]) == ("page", "invalid_record")
+    assert row["detail"] == (
+        "saved page pages/huge.html: 1.1 MB, over the limit html.max_page_mb = 1 of source "
+        "'site'; raise the limit or split the page"
+    )
+    assert not [c for c in found.candidates if c.path == "pages/huge.html"]
+    assert [c.path for c in found.candidates if c.path == POST]  # the other pages are read
+
+
+def test_one_bad_srcset_costs_only_its_own_image(site, site_config):
+    _write(
+        site,
+        "pages/gallery.html",
+        """<p>Our garden.</p>
+        <img srcset=" , ../img/fox.jpg 2x" alt="A red fox in the garden at dusk">
+        <img srcset=" , , " alt="A picture that names no file">
+        <img src="../img/logo.png" alt="The logo of our garden club">""",
+    )
+    found = discover(site_config)
+    gallery = "pages/gallery.html"
+    rejects = {(r["record_key"], r["reason"]) for r in found.rejects if r["path"] == gallery}
+    assert rejects == {
+        ("img2", "invalid_record"),
+        ("#img2:alt_text", "invalid_record"),
+        ("#img2:paragraph", "invalid_record"),
+    }
+    detail = next(
+        r["detail"] for r in found.rejects if (r["path"], r["record_key"]) == (gallery, "img2")
+    )
+    assert detail == (
+        "pages/gallery.html <img #2> src '': no src, and img srcset ' , , ' names no image "
+        "URL; give the <img> a src"
+    )
+    kept = {(c.payload["anchor"], c.payload["kind"]) for c in found.candidates if c.path == gallery}
+    assert kept == {
+        ("img/fox.jpg", "alt_text"),
+        ("img/fox.jpg", "paragraph"),
+        ("img/logo.png", "alt_text"),
+        ("img/logo.png", "paragraph"),
+    }
+
+
+def test_a_problem_while_harvesting_one_element_spares_the_rest(site, site_config, monkeypatch):
+    real = locate_image
+
+    def fails_on_fox(src, *args):
+        if src == "../../img/fox.jpg":
+            raise RuntimeError("boom")
+        return real(src, *args)
+
+    monkeypatch.setattr(weak_discovery, "locate_image", fails_on_fox)
+    found = discover(site_config)
+    row = next(r for r in found.rejects if r["path"] == POST)
+    assert (row["modality"], row["record_key"], row["reason"]) == (
+        "image",
+        "img2",
+        "invalid_record",
+    )
+    assert (
+        row["detail"]
+        == "pages/blog/post.html <img #2>: could not be harvested (RuntimeError: boom)"
+    )
+    kinds = {(c.payload["anchor"], c.payload["kind"]) for c in found.candidates if c.path == POST}
+    assert ("img/coffee-cup.png", "alt_text") in kinds and ("img/logo.png", "alt_text") in kinds
+
+
+def test_texts_of_an_image_the_source_rejected_get_its_reason(site):
+    config = parse_sources({"sources": [html_source()]}, base_dir=site.parent)
+    source = config.by_name("site")
+    _write(site, "pages/tilde.html", '<img src="../~cat.jpg" alt="A tabby cat sleeping on a sofa">')
+    (site / "~cat.jpg").write_bytes((site / "img" / "fox.jpg").read_bytes())
+    # as the core did before: '~cat.jpg' taken for a home folder, rejected from the files glob
+    rejected = Candidate(
+        item_id=item_id("site", "~cat.jpg", ""),
+        source="site",
+        modality="image",
+        path="~cat.jpg",
+        record_key="",
+        abs_path=None,
+        licence="CC0-1.0",
+        subject_ids="",
+    )
+    row = reject_row(rejected, "discover", "path_outside_root", "absolute path '~cat.jpg'")
+    found = harvest_pages(source, site, {"~cat.jpg": rejected}, lambda rel: "", [row])
+    tilde = [
+        (c.modality, c.record_key, r) for c, r in found.rejects if c.path == "pages/tilde.html"
+    ]
+    assert [(m, key, r["reason"]) for m, key, r in tilde] == [
+        ("image", "img1", "path_outside_root"),
+        ("text", "~cat.jpg#img1:alt_text", "path_outside_root"),
+    ]
+    assert tilde[1][2]["detail"] == (
+        "pages/tilde.html <img #1> src '../~cat.jpg': its image could not be used, so neither "
+        "can its alt_text: ~cat.jpg is a reject of the source (absolute path '~cat.jpg')"
+    )
+    # without the source's reject rows the texts still say why
+    alone = harvest_pages(source, site, {"~cat.jpg": rejected}, lambda rel: "")
+    reasons = {r["reason"] for c, r in alone.rejects if c.path == "pages/tilde.html"}
+    assert reasons == {"invalid_record"}
+    assert all(r["reason"] and r["detail"] for _, r in alone.rejects)
+
+
+def test_every_reject_from_a_page_has_a_reason(site):
+    (site / "~cat.jpg").write_bytes((site / "img" / "fox.jpg").read_bytes())
+    _write(site, "pages/tilde.html", '<img src="../~cat.jpg" alt="A tabby cat sleeping on a sofa">')
+    config = parse_sources(
+        {"sources": [{**html_source(), "files": ["*.jpg", "img/*"]}]}, base_dir=site.parent
+    )
+    found = discover(config)
+    REJECTS.validate(rejects_frame(found.rejects), lazy=True)
+    assert all(row["reason"] and row["detail"] for row in found.rejects)
+    tilde_texts = [c for c in found.candidates if c.path == "pages/tilde.html"]
+    tilde_rejects = [r for r in found.rejects if r["path"] == "pages/tilde.html"]
+    assert len(tilde_texts) + len([r for r in tilde_rejects if r["modality"] == "text"]) == 1
+
+
+def test_texts_with_replacement_characters_are_flagged_and_dropped(site, site_config, caplog):
+    _write(
+        site,
+        "pages/cp1252.html",
+        b'<meta charset="utf-8"><img src="../img/fox.jpg" alt="A red fox by the caf\xe9 door">',
+    )
+    found = discover(site_config)
+    assert "saved page pages/cp1252.html holds 1 U+FFFD" in caplog.text
+    images, _ = build_catalog("image", [c for c in found.candidates if c.modality == "image"])
+    texts, _ = build_catalog("text", [c for c in found.candidates if c.modality == "text"])
+    votes = label_votes(discovered_frame(found), images, texts, label_settings(site_config))
+    row = votes[votes["page"] == "pages/cp1252.html"].iloc[0]
+    assert row["text"] == "A red fox by the caf\ufffd door"
+    # descriptive_alt keeps (1), garbled_text drops (2): 1.5 / 4
+    assert (row["vote_garbled_text"], row["confidence"], row["decision"]) == ("drop", 0.375, "drop")
+    assert row["reason"] == "garbled_text"

@@ -1,5 +1,11 @@
 """Reading pages: which texts belong to which image."""
 
+import codecs
+import time
+
+import pytest
+
+from crosspair.weak import harvest
 from crosspair.weak.harvest import parse_page
 
 
@@ -41,3 +47,115 @@ def test_encoding_from_meta_charset():
     markup = '<meta charset="iso-8859-1"><img src="a.jpg" alt="Caf\xe9 au lait">'
     page = parse_page(markup.encode("latin-1"))
     assert page.images[0].alt == "Café au lait"
+
+
+def test_an_image_in_an_empty_paragraph_takes_the_nearest_non_empty_one():
+    page = parse_page("<h2>Cats</h2><p><img src=a.jpg></p><p>Tom on the sofa.</p><p>Later.</p>")
+    assert page.images[0].paragraph == "Tom on the sofa."
+    # a non-empty paragraph around the empty one (lxml keeps this nesting) is the image's own
+    nested = parse_page("<p>Outer <span><p><img src=a.jpg></p></span> text</p><p>Next</p>")
+    assert nested.images[0].paragraph == "Outer text"
+
+
+def test_thousands_of_images_parse_in_linear_time():
+    blocks = [
+        f'<div><img src="c{i}.jpg" alt="cat {i}"></div>'
+        + (f"<p>para {i}</p>" if i % 3 == 0 else "")
+        for i in range(8000)
+    ]
+    markup = ("<html><body>" + "".join(blocks) + "</body></html>").encode()
+    started = time.perf_counter()
+    page = parse_page(markup)
+    elapsed = time.perf_counter() - started
+    assert len(page.images) == 8000
+    # image i=1: "para 0" ends 2 elements before it, "para 3" starts 5 after; i=2: 4 vs 3
+    assert [image.paragraph for image in page.images[:5]] == [
+        "para 0",
+        "para 0",
+        "para 3",
+        "para 3",
+        "para 3",
+    ]
+    assert page.images[-1].paragraph == "para 7998"
+    assert elapsed < 5.0, f"{elapsed:.1f} s for 8000 images (the quadratic version took 12 s)"
+
+
+def test_srcset_is_split_as_browsers_split_it():
+    page = parse_page(
+        b'<img srcset=" , ../img/dog.jpg 2x" alt="A dog">'
+        b'<img srcset=" , , " alt="Nothing">'
+        b'<img srcset="data:image/gif;base64,R0lG,AAA 1x, b.jpg 2x">'
+        b'<img src="a.jpg" alt="After the broken ones">'
+    )
+    dog, nothing, data, last = page.images
+    assert (dog.src, dog.alt, dog.problem) == ("../img/dog.jpg", "A dog", "")
+    assert (nothing.src, nothing.alt) == (None, "Nothing")
+    assert nothing.problem == (
+        "no src, and img srcset ' , , ' names no image URL; give the <img> a src"
+    )
+    assert data.src == "data:image/gif;base64,R0lG,AAA"  # a comma inside a URL stays
+    assert (last.index, last.src, last.problem) == (4, "a.jpg", "")
+
+
+def test_picture_sources_are_read_when_the_img_has_no_src():
+    page = parse_page(
+        b'<picture><source srcset="big.webp 2x, small.webp 1x" type="image/webp">'
+        b'<source srcset="b.jpg"><img alt="A heron"></picture>'
+        b'<picture><source srcset="c.webp"><img src="c.jpg" alt="The src wins"></picture>'
+    )
+    assert [(image.src, image.alt) for image in page.images] == [
+        ("big.webp", "A heron"),
+        ("c.jpg", "The src wins"),
+    ]
+
+
+def test_an_element_that_cannot_be_read_is_its_own_problem(monkeypatch):
+    real = harvest._figcaption
+
+    def fails_on_b(img):
+        if img.get("src") == "b.jpg":
+            raise ValueError("odd markup")
+        return real(img)
+
+    monkeypatch.setattr(harvest, "_figcaption", fails_on_b)
+    page = parse_page("<p>Text.</p><img src=a.jpg alt=A><img src=b.jpg alt=B><img src=c.jpg>")
+    a, b, c = page.images
+    assert (a.src, a.alt, a.problem) == ("a.jpg", "A", "")
+    assert (b.src, b.alt) == (None, None)
+    assert b.problem == "the element could not be read (ValueError: odd markup)"
+    assert (c.src, c.paragraph, c.problem) == ("c.jpg", "Text.", "")
+
+
+def test_a_page_without_a_charset_is_utf8_when_its_bytes_are():
+    # one U+202E is too little for a guess: charset_normalizer read it as cp932 ("窶ｮevil")
+    page = parse_page('<img src="a.jpg" alt="\u202eevil">'.encode())
+    assert (page.images[0].alt, page.encoding, page.replaced) == ("\u202eevil", "utf-8", 0)
+    cafe = parse_page("<p>Café</p><img src=a.jpg>".encode())
+    assert cafe.images[0].paragraph == "Café"
+
+
+def test_bytes_that_do_not_fit_the_declared_charset_are_counted():
+    page = parse_page(b'<meta charset="utf-8"><img src="a.jpg" alt="Caf\xe9 au lait \x93hot\x94">')
+    assert page.images[0].alt == "Caf\ufffd au lait \ufffdhot\ufffd"
+    assert (page.encoding, page.replaced) == ("utf-8", 3)
+
+
+def test_encodings_a_browser_reads_differently_and_byte_order_marks():
+    # a page labelled Latin-1 is windows-1252 in every browser: 0x93 0x94 are quotes
+    latin = parse_page(b'<meta charset="ISO-8859-1"><img src=a.jpg alt="\x93Caf\xe9\x94">')
+    assert (latin.images[0].alt, latin.encoding) == ("\u201cCafé\u201d", "cp1252")
+    utf16 = parse_page(codecs.BOM_UTF16_LE + '<img src=a.jpg alt="Ünï">'.encode("utf-16-le"))
+    assert (utf16.images[0].alt, utf16.encoding) == ("Ünï", "utf-16-le")
+
+
+@pytest.mark.xfail(
+    reason="no charset and not UTF-8: charset_normalizer guesses windows-1250 for French "
+    "windows-1252 text, where a browser in a Western locale would read windows-1252",
+    strict=True,
+)
+def test_a_page_without_a_charset_that_is_not_utf8_is_guessed_well():
+    text = "<p>Le café était très chaud, et la crème brûlée était délicieuse.</p><img src=a.jpg>"
+    page = parse_page(text.encode("cp1252"))
+    assert (
+        page.images[0].paragraph == "Le café était très chaud, et la crème brûlée était délicieuse."
+    )

@@ -2,7 +2,7 @@
 
 import pytest
 
-from crosspair.weak import rules
+from crosspair.weak import rules, signals
 from crosspair.weak.label_model import judge
 from crosspair.weak.rules import (
     ABSTAIN,
@@ -23,6 +23,11 @@ def _alt(text: str, image_path: str = "img/photo.jpg") -> WeakCandidate:
 
 def _votes(rule, texts, **kw):
     return [rule(_alt(text, **kw), DEFAULT) for text in texts]
+
+
+def test_rules_added_later_come_after_the_first_eight():
+    assert list(RULES)[8:9] == ["garbled_text"]
+    assert not RULES["garbled_text"].veto and RULES["garbled_text"].weight == 2.0
 
 
 def test_registry_holds_the_built_in_rules_in_order():
@@ -185,3 +190,63 @@ def test_a_user_rule_joins_the_votes_and_can_be_removed():
 def test_rule_names_and_weights_are_checked(name, weight):
     with pytest.raises(ValueError):
         labelling_rule(name, weight=weight)
+
+
+HINDI = "एक बिल्ली खिड़की पर बैठी है"  # a cat is sitting at the window
+TAMIL = "ஒரு பூனை ஜன்னலில் அமர்ந்திருக்கிறது"
+CHINESE = "一只猫坐在窗台上看着外面的鸟"  # a cat on the windowsill watching the birds outside
+JAPANESE = "窓辺に座って外の鳥を見ている猫"
+THAI = "แมวนั่งอยู่บนขอบหน้าต่าง"  # the cat sits on the window sill
+
+
+def test_vowel_signs_are_part_of_words():
+    # Devanagari and Tamil vowel signs and viramas are marks (Mc, Mn), not \w
+    assert signals.wordlike_share(HINDI) == 1.0
+    assert signals.wordlike_share(TAMIL) == 1.0
+    assert signals.letter_share(HINDI) == 1.0
+    assert signals.words(HINDI) == HINDI.split()
+    assert rules.not_language(_alt(HINDI), DEFAULT) == ABSTAIN
+
+
+def test_scripts_without_spaces_count_a_word_per_two_letters():
+    assert signals.words(CHINESE) == ["一只", "猫坐", "在窗", "台上", "看着", "外面", "的鸟"]
+    assert len(signals.words("一只猫坐在窗台上，看着外面的鸟。")) == 7  # "，" and "。" end words
+    assert len(signals.words(THAI)) == 9  # 18 letters; the vowel signs ride on them
+    assert len(signals.words(JAPANESE)) == 8
+    assert signals.words("tabby猫") == ["tabby", "猫"]
+    assert signals.words("猫") == ["猫"]
+
+
+@pytest.mark.parametrize("text", [HINDI, CHINESE, JAPANESE, THAI])
+def test_real_sentences_in_other_scripts_are_kept(text):
+    verdict = judge(_alt(text))
+    assert verdict.votes["too_short"] == ABSTAIN and verdict.votes["not_language"] == ABSTAIN
+    assert verdict.votes["descriptive_alt"] == KEEP
+    assert (verdict.confidence, verdict.decision) == (0.75, KEEP)
+
+
+def test_short_texts_in_scripts_without_spaces_are_still_short():
+    assert rules.too_short(_alt("猫"), DEFAULT) == DROP  # 1 word
+    assert rules.too_short(_alt("黑猫"), DEFAULT) == DROP  # 1 word
+    assert rules.too_short(_alt("一只黑猫"), DEFAULT) == DROP  # 2 words
+    assert rules.too_short(_alt("一只黑猫睡觉"), DEFAULT) == ABSTAIN  # 3 words
+
+
+def test_paragraphs_in_scripts_without_spaces_mention_by_shared_letter_pairs():
+    def vote(text, alt):
+        return rules.paragraph_mentions(WeakCandidate("paragraph", text, alt=alt), DEFAULT)
+
+    assert vote("我家的猫每天都坐在窗台上晒太阳。", alt="一只猫坐在窗台上") == KEEP  # 窗台
+    assert vote("今天下雨了。", alt="一只猫坐在窗台上") == ABSTAIN
+    assert vote("猫", alt="猫") == KEEP
+
+
+def test_garbled_text_drops_texts_holding_replacement_characters():
+    assert _votes(rules.garbled_text, ["Caf\ufffd au lait", "Café au lait", ""]) == [
+        DROP,
+        ABSTAIN,
+        ABSTAIN,
+    ]
+    # descriptive_alt keeps 1, garbled_text drops 2: (1 + 0.5) / (1 + 2 + 1)
+    verdict = judge(_alt("A cup of caf\ufffd au lait on the table"))
+    assert (verdict.confidence, verdict.decision, verdict.reason) == (0.375, DROP, "garbled_text")

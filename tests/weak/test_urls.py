@@ -2,7 +2,7 @@
 
 import pytest
 
-from crosspair.weak.urls import locate_image, shown
+from crosspair.weak.urls import locate_image, shown, srcset_urls
 
 BLOG = "https://example.org/blog/"
 
@@ -79,3 +79,27 @@ def test_file_url_outside_the_root_is_rejected(root, tmp_path):
 def test_long_sources_are_shortened_in_messages():
     data = "data:image/png;base64," + "A" * 500
     assert len(shown(data)) == 80 and shown("a.jpg") == "a.jpg"
+
+
+def test_a_folder_is_named_as_a_folder(root):
+    found = locate_image("../img/", "pages/index.html", root, None)
+    assert (found.found, found.rel, found.reason) == (False, "img", "missing_file")
+    assert found.detail == f"{root}/img is a folder, not an image file; the src must name a file"
+
+
+@pytest.mark.parametrize(
+    "srcset, urls",
+    [
+        ("a.jpg 1x, b.jpg 2x", ["a.jpg", "b.jpg"]),
+        ("a.jpg 640w,b.jpg 1280w", ["a.jpg", "b.jpg"]),
+        (" , ../img/dog.jpg 2x", ["../img/dog.jpg"]),  # empty candidates are skipped
+        ("a.jpg,, b.jpg", ["a.jpg", "b.jpg"]),  # commas right after a URL end it
+        ("data:image/gif;base64,R0lG,AAA 1x, b.jpg", ["data:image/gif;base64,R0lG,AAA", "b.jpg"]),
+        ("a.jpg (x, y), b.jpg", ["a.jpg", "b.jpg"]),  # no split inside parentheses
+        ("\ta.jpg\n2x", ["a.jpg"]),
+        (" , , ", []),
+        ("", []),
+    ],
+)
+def test_srcset_urls(srcset, urls):
+    assert srcset_urls(srcset) == urls
