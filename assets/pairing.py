@@ -196,6 +196,7 @@ def unpaired_items(
     pairs: pd.DataFrame,
     rejects: pd.DataFrame,
     weak_label_votes: pd.DataFrame,
+    unmatched_pool_texts: pd.DataFrame,
 ) -> Output[pd.DataFrame]:
     """Catalogued items that got no pair they should have, each with the reason."""
     video_sources = set(video_catalog["source"])
@@ -210,6 +211,7 @@ def unpaired_items(
         extra=unmatched_subtitles,
         tracks=extracted_audio,
         texts=text_catalog,
+        unmatched_pool=unmatched_pool_texts,
     )
     # the weak labels know why a page's image or text went unpaired better than the manifests
     weak = weak_unpaired(weak_label_votes)

@@ -1,16 +1,14 @@
 """Semantic pairing assets: model scores of existing pairs, noisy pairs, and model-made pairs."""
 
 import pandas as pd
-from dagster import AssetExecutionContext, MetadataValue, Output, asset
+from dagster import AssetExecutionContext, AssetOut, MetadataValue, Output, asset, multi_asset
 
 from assets.metadata import markdown_table, table_metadata
-from crosspair.pairing import pairs_frame
 from crosspair.semantic.item_text import item_texts
-from crosspair.semantic.matching import match_pool
 from crosspair.semantic.noisy import flagged_share
 from crosspair.semantic.noisy import noisy_pairs as find_noisy_pairs
-from crosspair.semantic.pool import pool_texts
-from crosspair.semantic.scorer import IMAGE, TEXT, ScorerUnavailable, load_scorer
+from crosspair.semantic.pools import match_sources
+from crosspair.semantic.scorer import IMAGE, TEXT, load_image_scorer, load_scorer
 from crosspair.semantic.scoring import ItemVectors, score_existing_pairs, scoring_kind
 from dagster_project.resources import CrosspairSettings
 
@@ -18,16 +16,13 @@ GROUP = "semantic"
 
 
 def _image_vectors(settings: CrosspairSettings, texts: dict, image_catalog: pd.DataFrame):
-    """(image-text embeddings, "") or (None, why not) when no open_clip model is configured."""
-    try:
-        scorer = load_scorer(
-            "open_clip",
-            model_name=settings.clip_model,
-            checkpoint=settings.clip_checkpoint or None,
-            cache_dir=settings.clip_cache_dir or None,
-        )
-    except ScorerUnavailable as error:
-        return None, str(error)
+    """(image-text embeddings, "") or (None, why not) when no open_clip model is configured;
+    a configured checkpoint that cannot be loaded fails the asset, naming the file."""
+    scorer, why = load_image_scorer(
+        settings.clip_model, settings.clip_checkpoint or None, settings.clip_cache_dir or None
+    )
+    if scorer is None:
+        return None, why
     paths = {row["item_id"]: settings.resolve(row) for _, row in image_catalog.iterrows()}
     return ItemVectors(scorer, texts=texts, image_paths=paths), ""
 
@@ -100,7 +95,15 @@ def noisy_pairs(
     )
 
 
-@asset(group_name=GROUP)
+@multi_asset(
+    outs={
+        "model_pairs": AssetOut(description="pairs an embedding model made for match pools"),
+        "unmatched_pool_texts": AssetOut(
+            description="pool texts the model paired with nothing, each with the reason"
+        ),
+    },
+    group_name=GROUP,
+)
 def model_pairs(
     context: AssetExecutionContext,
     settings: CrosspairSettings,
@@ -114,8 +117,9 @@ def model_pairs(
     audio_transcript_pairs: pd.DataFrame,
     mesh_description_pairs: pd.DataFrame,
     video_subtitle_pairs: pd.DataFrame,
-) -> Output[pd.DataFrame]:
-    """New pairs for sources with a ``match`` pool: each unlinked text ranked against the items."""
+):
+    """New pairs for sources with a ``match`` pool: each unlinked text ranked against the items;
+    the texts left without a pair go to ``unpaired_items`` with the reason."""
     catalogs = {
         "code": code_catalog,
         "image": image_catalog,
@@ -128,38 +132,27 @@ def model_pairs(
         ignore_index=True,
     )
     texts = item_texts(text_catalog, code_catalog)
-    vectors: dict[str, ItemVectors | None] = {}
-    unavailable: dict[str, str] = {}
-    found, reports, notes = [], [], []
-    for source in settings.sources.sources:
-        if source.match is None:
-            continue
-        model = source.match.model
-        if model not in vectors and model == "open_clip":
-            vectors[model], unavailable[model] = _image_vectors(settings, texts, image_catalog)
-        elif model not in vectors:
-            vectors[model] = ItemVectors(load_scorer(model), texts=texts)
-        if vectors[model] is None:
-            notes.append(f"{source.name}: not matched, {unavailable[model]}")
-            context.log.warning("source %s not matched: %s", source.name, unavailable[model])
-            continue
-        catalog = catalogs.get(source.modality)
-        if catalog is None:
-            notes.append(f"{source.name}: {source.modality} items cannot be matched to texts")
-            continue
-        items = catalog[catalog["source"] == source.name]
-        pool = pool_texts(text_catalog, source.name, source.match.pool)
-        pairs, report = match_pool(source.match, pool, items, heuristic, vectors[model])
-        found.append(pairs)
-        reports.append(report.__dict__)
-
-    table = pairs_frame(pd.concat(found, ignore_index=True).to_dict("records") if found else [])
-    report_table = pd.DataFrame(reports)
-    return Output(
-        table,
+    matched = match_sources(
+        settings.sources.sources,
+        catalogs,
+        text_catalog,
+        heuristic,
+        texts,
+        image_vectors=lambda: _image_vectors(settings, texts, image_catalog),
+    )
+    for note in matched.notes:
+        context.log.warning(note)
+    yield Output(
+        matched.pairs,
+        "model_pairs",
         metadata={
-            **table_metadata(table, "model pairs", "source", "method"),
-            "matching by source": markdown_table(report_table, rows=len(report_table)),
-            "notes": MetadataValue.text("; ".join(notes) or "none"),
+            **table_metadata(matched.pairs, "model pairs", "source", "method"),
+            "matching by source": markdown_table(matched.report, rows=len(matched.report)),
+            "notes": MetadataValue.text("; ".join(matched.notes) or "none"),
         },
+    )
+    yield Output(
+        matched.unmatched,
+        "unmatched_pool_texts",
+        metadata=table_metadata(matched.unmatched, "unmatched pool texts", "source"),
     )

@@ -51,10 +51,9 @@ from crosspair.pair_union import union_pairs
 from crosspair.provenance import code_version, provenance_table
 from crosspair.report import ReportTables, render_report
 from crosspair.semantic.item_text import item_texts
-from crosspair.semantic.matching import match_pool
 from crosspair.semantic.noisy import noisy_pairs
-from crosspair.semantic.pool import pool_texts
-from crosspair.semantic.scorer import IMAGE, TEXT, ScorerUnavailable, load_scorer
+from crosspair.semantic.pools import match_sources
+from crosspair.semantic.scorer import IMAGE, TEXT, load_image_scorer, load_scorer
 from crosspair.semantic.scoring import ItemVectors, score_existing_pairs, scoring_kind
 from crosspair.sensors import tables as sensor_tables
 from crosspair.sensors.catalog import pair_sensor_catalog
@@ -182,21 +181,17 @@ class PlainBuild:
     def _image_vectors(self, texts: dict):
         """assets/semantic.py _image_vectors."""
         s = self.settings
-        try:
-            scorer = load_scorer(
-                "open_clip",
-                model_name=s.clip_model,
-                checkpoint=s.clip_checkpoint or None,
-                cache_dir=s.clip_cache_dir or None,
-            )
-        except ScorerUnavailable as error:
-            return None, str(error)
+        scorer, why = load_image_scorer(
+            s.clip_model, s.clip_checkpoint or None, s.clip_cache_dir or None
+        )
+        if scorer is None:
+            return None, why
         images = self.tables["image_catalog"]
         paths = {row["item_id"]: s.resolve(row) for _, row in images.iterrows()}
         return ItemVectors(scorer, texts=texts, image_paths=paths), ""
 
     def model_pairs(self) -> None:
-        """assets/semantic.py model_pairs."""
+        """assets/semantic.py model_pairs (and unmatched_pool_texts)."""
         t = self.tables
         names = (
             "image_caption_pairs",
@@ -206,26 +201,16 @@ class PlainBuild:
         )
         heuristic = pd.concat([t[name] for name in names], ignore_index=True)
         texts = item_texts(t["text_catalog"], t["code_catalog"])
-        vectors: dict = {}
-        found = []
-        for source in self.config.sources:
-            if source.match is None:
-                continue
-            model = source.match.model
-            if model not in vectors and model == "open_clip":
-                vectors[model] = self._image_vectors(texts)[0]
-            elif model not in vectors:
-                vectors[model] = ItemVectors(load_scorer(model), texts=texts)
-            catalog = self.catalogs(("code", "image", "audio", "mesh", "video")).get(
-                source.modality
-            )
-            if vectors[model] is None or catalog is None:
-                continue
-            items = catalog[catalog["source"] == source.name]
-            pool = pool_texts(t["text_catalog"], source.name, source.match.pool)
-            found.append(match_pool(source.match, pool, items, heuristic, vectors[model])[0])
-        rows = pd.concat(found, ignore_index=True).to_dict("records") if found else []
-        self.store("model_pairs", pairing.pairs_frame(rows))
+        matched = match_sources(
+            self.config.sources,
+            self.catalogs(("code", "image", "audio", "mesh", "video")),
+            t["text_catalog"],
+            heuristic,
+            texts,
+            image_vectors=lambda: self._image_vectors(texts),
+        )
+        self.store("model_pairs", matched.pairs)
+        self.store("unmatched_pool_texts", matched.unmatched)
 
     def reviewed_pairs(self) -> None:
         """assets/pairing.py pair_candidates, assets/annotation.py, then reviewed_pairs."""
@@ -284,6 +269,7 @@ class PlainBuild:
             extra=unmatched_subtitles,
             tracks=t["extracted_audio"],
             texts=t["text_catalog"],
+            unmatched_pool=t["unmatched_pool_texts"],
         )
         weak = weak_unpaired(t["weak_label_votes"])
         table = table[~table["item_id"].isin(weak["item_id"])]

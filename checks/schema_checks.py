@@ -46,6 +46,7 @@ TABLE_SCHEMAS = {
     "rejects": schemas.REJECTS,
     "extracted_audio": schemas.EXTRACTED_AUDIO,
     "unpaired_items": schemas.UNPAIRED,
+    "unmatched_pool_texts": schemas.UNPAIRED,
     "split_assignments": schemas.SPLIT_ASSIGNMENTS,
     "provenance": schemas.PROVENANCE,
     "lineage_index": schemas.LINEAGE_INDEX,

@@ -4,9 +4,16 @@ Two builds that see the same fingerprint for a source would write the same disco
 catalog rows for it, so an incremental build reuses that source's tables. The digest covers
 
 - the source's entry in the sources file and its resolved root folder;
-- every file its globs match (media and side files) and every file its manifest names, as
-  sorted relative paths with size and modification time (``st_mtime_ns``), or "missing";
-- the manifest's bytes (sha256): texts live there, and no integrity check re-reads them;
+- every file its globs match (media and side files), every file its manifest names and its
+  match pool, as sorted relative paths with size and modification time (``st_mtime_ns``), or
+  "missing";
+- with saved pages (``html``): every file under the root. A page may point at any file inside
+  the root (relative, site-root, ``site_url`` and ``file://`` URLs), and a file it points at
+  that is missing today may be added tomorrow; listing the root covers both without parsing
+  the pages once more, at the cost of a rebuild when an unrelated file under the root changes.
+  Directory symlinks are recorded with their target (the walk does not follow them);
+- the bytes (sha256) of the files that hold texts: the manifest, the match pool and the saved
+  pages. No integrity check re-reads a text's file, so these are hashed, not stat'ed;
 - the erasure ledger's bytes, and the code that discovers and decodes items (the crosspair
   modules the ingest assets import, at any depth).
 
@@ -14,6 +21,8 @@ Media files are fingerprinted by size and mtime, not by content: hashing would r
 file a second time in each build, since the blocking ``integrity`` check already re-hashes
 every catalogued file against its sha256. An edit that keeps both size and mtime is therefore
 not missed silently: the integrity check fails and names the file (rebuild with ``--full``).
+Keep the build's data folder out of an ``html`` source's root, or every build decodes that
+source again.
 
 >>> fingerprints(load_sources("sources.yaml"))   # doctest: +SKIP
 {'coco': SourceFingerprint(source='coco', digest='3f1c…', files=4, bytes=512311), ...}
@@ -35,7 +44,7 @@ from crosspair.sources import Source, SourcesConfig
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1  # bump when the digest's inputs change, so every partition is rebuilt once
+FORMAT = 2  # bump when the digest's inputs change, so every partition is rebuilt once
 # TODO: decoder library versions (Pillow, PyAV, soundfile, trimesh) are not part of the digest;
 # after upgrading them, build with `--full`.
 PACKAGE = Path(__file__).resolve().parent
@@ -77,16 +86,17 @@ def fingerprints(
 
 
 def _fingerprint(source: Source, root: Path, shared: dict) -> SourceFingerprint:
-    files = [_stat_entry(root, rel) for rel in sorted(_source_files(source, root))]
-    manifest = None
-    if source.manifest is not None:
-        manifest = _file_sha256(root / source.manifest.path)
+    # saved pages may point at any file inside the root (see the module docstring)
+    under, links = _walk(root) if source.html is not None else (set(), [])
+    files = [_stat_entry(root, rel) for rel in sorted(_source_files(source, root) | under)]
+    texts = {rel: _text_sha256(root, rel) for rel in sorted(_text_files(source, root))}
     document = {
         **shared,
         "source": source.model_dump(mode="json"),
         "root": str(root),
-        "manifest_sha256": manifest,
+        "text_sha256": texts,
         "files": files,
+        "folder_links": links,
     }
     text = json.dumps(document, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
     digest = hashlib.sha256(text.encode("ascii")).hexdigest()
@@ -96,18 +106,48 @@ def _fingerprint(source: Source, root: Path, shared: dict) -> SourceFingerprint:
 
 
 def _source_files(source: Source, root: Path) -> set[str]:
-    """Relative paths of what discovery would look at: glob matches and manifest-named files."""
+    """Relative paths of what discovery names: glob matches, manifest-named files, the pool."""
+    found = _globbed(root, [*source.files, *source.sidecars.subtitles, *source.sidecars.audio])
+    found |= _text_files(source, root)
+    if source.manifest is not None and source.manifest.media_field:
+        found.update(_named_media(root / source.manifest.path, source.manifest.media_field))
+    return found
+
+
+def _text_files(source: Source, root: Path) -> set[str]:
+    """Relative paths of the files whose bytes are texts: manifest, pool, saved pages."""
     found: set[str] = set()
-    patterns = [*source.files, *source.sidecars.subtitles, *source.sidecars.audio]
-    for pattern in patterns:
-        for path in root.glob(pattern):
-            if not path.is_dir():
-                found.add(path.relative_to(root).as_posix())
     if source.manifest is not None:
         found.add(Path(source.manifest.path).as_posix())
-        if source.manifest.media_field:
-            found.update(_named_media(root / source.manifest.path, source.manifest.media_field))
+    if source.match is not None:
+        found.add(Path(source.match.pool).as_posix())
+    if source.html is not None:
+        found |= _globbed(root, source.html.pages)
     return found
+
+
+def _globbed(root: Path, patterns: list[str]) -> set[str]:
+    return {
+        path.relative_to(root).as_posix()
+        for pattern in patterns
+        for path in root.glob(pattern)
+        if not path.is_dir()
+    }
+
+
+def _walk(root: Path) -> tuple[set[str], list[list[str]]]:
+    """(every file below ``root``, symlinks to files included; [path, target] of every symlink
+    to a folder), relative. Links to folders are not followed: their target is recorded, and
+    a target inside the root is walked where it lies."""
+    files, links = set(), []
+    for folder, folders, names in os.walk(root):
+        for name in names:
+            files.add(Path(folder, name).relative_to(root).as_posix())
+        for name in folders:
+            path = Path(folder, name)
+            if path.is_symlink():
+                links.append([path.relative_to(root).as_posix(), os.readlink(path)])
+    return files, sorted(links)
 
 
 def _named_media(manifest: Path, field: str) -> Iterator[str]:
@@ -135,6 +175,12 @@ def _stat_entry(root: Path, rel: str) -> list:
     except OSError:
         return [rel, None, None]
     return [rel, stat.st_size, stat.st_mtime_ns]
+
+
+def _text_sha256(root: Path, rel: str) -> str | None:
+    """sha256 of a text file inside the root; None for a missing one or one outside the root."""
+    entry = _stat_entry(root, rel)
+    return None if entry[1] is None else _file_sha256(root / rel)
 
 
 def _file_sha256(path: Path) -> str | None:

@@ -201,12 +201,15 @@ def unpaired_items(
     extra: list[dict] | None = None,
     tracks: pd.DataFrame | None = None,
     texts: pd.DataFrame | None = None,
+    unmatched_pool: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Items that got no pair they should have, each with the reason (nothing vanishes silently).
 
     Left-side items of ``left_catalogs``; ``videos`` without audio, or, given the extracted
-    ``tracks``, whose audio could not be extracted; and ``texts`` whose media (or code record)
-    was rejected, so they stay in the text catalog with nothing to pair with.
+    ``tracks``, whose audio could not be extracted; ``texts`` whose media (or code record)
+    was rejected, so they stay in the text catalog with nothing to pair with; and the pool
+    texts a model left without a pair (``unmatched_pool``, rows with their reason), unless
+    another pair (a human one) took them in.
     """
     paired = set(pairs["left_id"])
     rows = list(extra or [])
@@ -229,6 +232,9 @@ def unpaired_items(
         rows += _videos_without_audio(videos, tracks)
     if texts is not None:
         rows += _texts_of_rejected_media(texts, pairs, rejects)
+    if unmatched_pool is not None:
+        in_a_pair = set(pairs["left_id"]) | set(pairs["right_id"])
+        rows += unmatched_pool[~unmatched_pool["item_id"].isin(in_a_pair)].to_dict("records")
     if not rows:
         return empty_frame(UNPAIRED)
     frame = pd.DataFrame(rows, columns=list(UNPAIRED.columns))

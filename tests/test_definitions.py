@@ -29,6 +29,7 @@ EXPECTED_ASSETS = {
     "pair_candidates",
     "pair_scores",
     "noisy_pairs",
+    "unmatched_pool_texts",
     "human_judgements",
     "annotation_rejects",
     "annotation_agreement",

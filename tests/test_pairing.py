@@ -154,3 +154,50 @@ def test_media_whose_texts_were_rejected_names_the_reason_with_and_without_id_fi
         "images/ab.jpg": "no text references it in the manifest",
         "images/b.jpg": "its text was rejected: duplicate_record, empty_text",
     }
+
+
+def test_pool_texts_a_model_left_unpaired_are_listed_unless_another_pair_took_them():
+    code = _media("snippets", "code", "records.jsonl", record_key="task/1")
+    lost, rescued = (item_id("snippets", "pool.jsonl", f"pool:d{n}#0") for n in (1, 2))
+    unmatched = UNPAIRED.validate(
+        pd.DataFrame(
+            [
+                {
+                    "item_id": text,
+                    "source": "snippets",
+                    "modality": "text",
+                    "path": "pool.jsonl",
+                    "wanted": "pool docstring ↔ code item (model:minilm)",
+                    "reason": f"below the threshold 0.3: top_k chose {code['item_id']} at {score}",
+                }
+                for text, score in ((lost, "cosine 0.120"), (rescued, "cosine 0.250"))
+            ]
+        )
+    )
+    # a human pair took in the second text after the model left it out
+    human = {
+        "pair_id": "f" * 16,
+        "group_id": code["item_id"],
+        "source": "snippets",
+        "left_id": code["item_id"],
+        "left_modality": "code",
+        "right_id": rescued,
+        "right_modality": "text",
+        "method": "human",
+        "score": 1.0,
+        "params": "{}",
+    }
+    pairs = PAIRS.validate(pd.DataFrame([human]))
+
+    table = unpaired_items({}, pairs, _rejects(), unmatched_pool=unmatched)
+
+    assert table.to_dict("records") == [
+        {
+            "item_id": lost,
+            "source": "snippets",
+            "modality": "text",
+            "path": "pool.jsonl",
+            "wanted": "pool docstring ↔ code item (model:minilm)",
+            "reason": f"below the threshold 0.3: top_k chose {code['item_id']} at cosine 0.120",
+        }
+    ]

@@ -105,15 +105,54 @@ def flagged_share(scores: pd.DataFrame, flagged: pd.DataFrame) -> pd.DataFrame:
 
 
 def noisy_share_outcome(
-    scores: pd.DataFrame, flagged: pd.DataFrame, ceiling: float
+    scores: pd.DataFrame,
+    flagged: pd.DataFrame,
+    ceiling: float,
+    not_scored: pd.DataFrame | None = None,
 ) -> tuple[CheckOutcome, pd.DataFrame]:
-    """(outcome, shares): fails when a source flags more than ``ceiling`` of its scored pairs."""
+    """(outcome, shares): fails when a source flags more than ``ceiling`` of its scored pairs.
+
+    ``not_scored`` (per source, the pairs no model scored and why; see
+    :func:`crosspair.semantic.scoring.unscored_pairs`) goes into the summary, so a pass over
+    few or no scored pairs says what it did not judge instead of passing in silence.
+    """
     shares = flagged_share(scores, flagged)
     over = shares[shares["share"] > ceiling].assign(ceiling=ceiling)
+    not_scored = not_scored if not_scored is not None else pd.DataFrame(columns=["source"])
+    unjudged = sorted(set(not_scored["source"]) - set(shares["source"]))
+    reasons = sorted(set(not_scored["reason"])) if len(not_scored) else []
     summary = {
         "scored_pairs": int(shares["scored"].sum()),
         "flagged_pairs": int(shares["flagged"].sum()),
         "max_share": round(float(shares["share"].max()), 4) if len(shares) else 0.0,
         "ceiling": ceiling,
+        "pairs_not_scored": int(not_scored["pairs"].sum()) if len(not_scored) else 0,
+        "sources_judged": ", ".join(shares["source"]) or "none",
+        "sources_not_judged": ", ".join(unjudged) or "none",
+        "why_not_scored": "; ".join(reasons) or "none left unscored",
     }
     return CheckOutcome.build(over.empty, summary, over.round({"share": 4})), shares
+
+
+def describe_noisy_share(outcome: CheckOutcome) -> str:
+    """The check's one-line verdict; says so first when nothing, or not everything, was judged."""
+    summary = outcome.summary
+    scored, not_scored = summary["scored_pairs"], summary["pairs_not_scored"]
+    if scored == 0 and not not_scored:
+        return "NOT JUDGED: there are no pairs to score, so there is no noisy share"
+    if scored == 0:
+        return (
+            f"NOT JUDGED: no pair was scored ({not_scored} pairs not scored: "
+            f"{summary['why_not_scored']}), so the noisy share is unknown"
+        )
+    verdict = "passed" if outcome.passed else "FAILED"
+    text = (
+        f"{verdict}: {summary['flagged_pairs']} of {scored} scored pairs flagged; sources above "
+        f"the ceiling {summary['ceiling']}: {summary['failures_total']}"
+    )
+    if not_scored:
+        text += (
+            f"; {not_scored} pairs not judged (sources without any score: "
+            f"{summary['sources_not_judged']}; {summary['why_not_scored']})"
+        )
+    return text

@@ -7,43 +7,21 @@ that cannot be read become ``invalid_record`` rejects and repeated ids ``duplica
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 from crosspair.ids import item_id
 from crosspair.items import Candidate
+from crosspair.jsonl import read_records
 
 log = logging.getLogger(__name__)
 
 POOL_KEY_PREFIX = "pool:"
 
 Reject = Callable[[Candidate, str, str], None]
-
-
-def _lines(path: Path) -> Iterator[tuple[int, dict | None, str]]:
-    """(line number, record or None, error) for every non-blank line of a JSONL file."""
-    with path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            try:
-                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
-            except UnicodeDecodeError as err:
-                yield number, None, f"line {number} is not UTF-8 ({err.reason}); re-encode it"
-                continue
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except (json.JSONDecodeError, RecursionError) as err:
-                yield number, None, f"line {number} is not JSON: {err}"
-                continue
-            if not isinstance(record, dict):
-                yield number, None, f"line {number} is not a JSON object"
-                continue
-            yield number, record, ""
 
 
 def pool_candidates(source, root: Path, reject: Reject) -> list[Candidate]:
@@ -72,7 +50,7 @@ def pool_candidates(source, root: Path, reject: Reject) -> list[Candidate]:
 
     found: list[Candidate] = []
     seen: dict[str, int] = {}
-    for number, record, error in _lines(path):
+    for number, record, error in read_records(path):
         if record is None:
             reject(candidate(f"{POOL_KEY_PREFIX}line:{number}", ""), "invalid_record", error)
             continue

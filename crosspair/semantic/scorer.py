@@ -26,6 +26,10 @@ class ScorerUnavailable(RuntimeError):
     """The requested model cannot be loaded here; the message says what to configure."""
 
 
+class ConfiguredModelError(ScorerUnavailable):
+    """A model the settings name (a checkpoint is given) cannot be loaded: stop, don't skip it."""
+
+
 @runtime_checkable
 class EmbeddingScorer(Protocol):
     """An embedding model that scores items by the cosine of their vectors."""
@@ -85,6 +89,13 @@ def _load_open_clip(
             "no image-text model configured: set clip_checkpoint (a local open_clip checkpoint "
             "file) and clip_model (its architecture, e.g. ViT-B-32) in the settings"
         )
+    # a pretrained tag is looked up in the cache folder; without one it must be a file
+    path = Path(checkpoint).expanduser()
+    if not cache_dir and not path.is_file():
+        raise ScorerUnavailable(
+            f"open_clip checkpoint {path} not found: set clip_checkpoint to an existing local "
+            "checkpoint file, or to a pretrained tag together with clip_cache_dir"
+        )
     try:
         clip = importlib.import_module("crosspair.semantic.clip")
     except ImportError as error:
@@ -99,6 +110,31 @@ SCORERS: dict[str, Callable[..., EmbeddingScorer]] = {
     "minilm": _load_minilm,
     "open_clip": _load_open_clip,
 }
+
+
+def load_image_scorer(
+    model_name: str | None, checkpoint: str | None, cache_dir: str | None
+) -> tuple[EmbeddingScorer | None, str]:
+    """(open_clip scorer, "") or, when no checkpoint is configured, (None, why not).
+
+    A configured checkpoint that cannot be loaded raises :class:`ConfiguredModelError` naming
+    the setting and the file: asking for a model and silently building without it would hide
+    every pair it should have scored or made.
+    """
+    try:
+        scorer = load_scorer(
+            "open_clip", model_name=model_name, checkpoint=checkpoint, cache_dir=cache_dir
+        )
+    except ScorerUnavailable as error:
+        if not checkpoint:
+            return None, str(error)
+        raise ConfiguredModelError(
+            f"clip_checkpoint (env CROSSPAIR_CLIP_CHECKPOINT) is set to {checkpoint!r}, but no "
+            f"open_clip model can be loaded from it: {error}. Fix the checkpoint or the "
+            "environment, or clear clip_checkpoint to build without open_clip (image ↔ text "
+            "pairs then go unscored and open_clip pools unmatched, both listed in the tables)"
+        ) from None
+    return scorer, ""
 
 
 def load_scorer(kind: str, **config) -> EmbeddingScorer:

@@ -120,19 +120,39 @@ def score_existing_pairs(
         if kind is not None and kind in vectors_by_kind:
             scored.append(_score_family(family.reset_index(drop=True), vectors_by_kind[kind]))
             continue
-        reason = (
-            NO_IMAGE_MODEL
-            if kind == IMAGE
-            else (f"no model scores {left_modality} ↔ {right_modality}")
-        )
+        reason = _skip_reason(kind, left_modality, right_modality)
         skipped.append((source, left_modality, right_modality, len(family), reason))
     table = pd.concat(scored, ignore_index=True) if scored else empty_frame(PAIR_SCORES)
     table = table.sort_values(["source", "method", "left_id", "right_id"], kind="mergesort")
-    skipped_table = pd.DataFrame(skipped, columns=SKIPPED_COLUMNS)
-    skipped_table = skipped_table.groupby(
-        ["source", "left_modality", "right_modality", "reason"], as_index=False
-    )["pairs"].sum()[SKIPPED_COLUMNS]
+    skipped_table = _skipped_table(skipped)
     log.info(
         "scored %d pairs; %d pairs have no model", len(table), int(skipped_table["pairs"].sum())
     )
     return table.reset_index(drop=True), skipped_table
+
+
+def unscored_pairs(pairs: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
+    """The pairs of ``pairs`` that ``scores`` has no row for, counted per source and modality
+    pair with the reason (the skipped table of :func:`score_existing_pairs`)."""
+    left_out = pairs[~pairs["pair_id"].isin(scores["pair_id"])]
+    families = left_out.groupby(["source", "left_modality", "right_modality"], sort=True)
+    rows = [
+        (source, left, right, len(family), _skip_reason(scoring_kind(left, right), left, right))
+        for (source, left, right), family in families
+    ]
+    return _skipped_table(rows)
+
+
+def _skip_reason(kind: str | None, left_modality: str, right_modality: str) -> str:
+    if kind == IMAGE:
+        return NO_IMAGE_MODEL
+    if kind == TEXT:
+        return "no text model was given to score them"
+    return f"no model scores {left_modality} ↔ {right_modality}"
+
+
+def _skipped_table(rows: list[tuple]) -> pd.DataFrame:
+    table = pd.DataFrame(rows, columns=SKIPPED_COLUMNS).astype({"pairs": "int64"})
+    return table.groupby(["source", "left_modality", "right_modality", "reason"], as_index=False)[
+        "pairs"
+    ].sum()[SKIPPED_COLUMNS]

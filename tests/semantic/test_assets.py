@@ -20,7 +20,7 @@ from crosspair.catalog import build_catalog, candidates_from_frame, discovered_f
 from crosspair.discover import discover
 from crosspair.ids import item_id
 from crosspair.pairing import pair_by_reference, pair_code_docstrings, pairs_frame
-from crosspair.schemas import CATALOGS, PAIRS, empty_frame
+from crosspair.schemas import CATALOGS, PAIRS, UNPAIRED, empty_frame
 from crosspair.semantic.tables import NOISY_PAIRS, PAIR_SCORES
 from crosspair.sources import load_sources
 from dagster_project.io_manager import TableIOManager
@@ -191,3 +191,14 @@ def test_semantic_assets_materialise(tmp_path, shared_data, dagster_instance):
     assert not evaluation.passed
     assert evaluation.metadata["flagged_pairs"].value == 1
     assert "code" in evaluation.metadata["failing rows"].value
+    # ... and it says which pairs it could not judge: coco's captions, with no image model
+    assert evaluation.description == (
+        "FAILED: 1 of 3 scored pairs flagged; sources above the ceiling 0.2: 1; 10 pairs not "
+        "judged (sources without any score: coco; no image-text model configured: set "
+        "clip_checkpoint)"
+    )
+    assert evaluation.metadata["pairs_not_scored"].value == 10
+
+    # every pool text found a pair, so none is left for unpaired_items
+    left_out = pd.read_parquet(data / "tables" / "unmatched_pool_texts.parquet")
+    assert left_out.empty and list(left_out.columns) == list(UNPAIRED.columns)

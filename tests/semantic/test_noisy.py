@@ -4,12 +4,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from crosspair.ids import pair_id
+from crosspair.schemas import PAIRS, empty_frame
 from crosspair.semantic.noisy import (
+    describe_noisy_share,
     flagged_share,
     noisy_pairs,
     noisy_share_outcome,
     robust_z,
 )
+from crosspair.semantic.scoring import NO_IMAGE_MODEL, unscored_pairs
 from crosspair.semantic.tables import NOISY_PAIRS, PAIR_SCORES
 
 
@@ -98,3 +102,82 @@ def test_flagged_share_and_ceiling():
     assert list(outcome.failures["source"]) == ["src"]
     assert outcome.summary["flagged_pairs"] == 1 and outcome.summary["scored_pairs"] == 10
     assert noisy_share_outcome(scores, flagged, ceiling=0.2)[0].passed
+
+
+def _image_caption_pairs(count: int, source: str = "photos") -> pd.DataFrame:
+    rows = [
+        {
+            "pair_id": pair_id(_id("e", index), _id("b", index), "manifest_reference"),
+            "group_id": _id("e", index),
+            "source": source,
+            "left_id": _id("e", index),
+            "left_modality": "image",
+            "right_id": _id("b", index),
+            "right_modality": "text",
+            "method": "manifest_reference",
+            "score": np.nan,
+            "params": "{}",
+        }
+        for index in range(count)
+    ]
+    return PAIRS.validate(pd.DataFrame(rows))
+
+
+def test_pairs_no_model_scored_are_counted_with_the_reason():
+    scores = _scores([0.8, 0.7])
+    scored = scores.assign(group_id=scores["left_id"], score=np.nan, params="{}")
+    pairs = pd.concat([scored[list(PAIRS.columns)], _image_caption_pairs(3)], ignore_index=True)
+    table = unscored_pairs(pairs, scores)
+    assert table.to_dict("records") == [
+        {
+            "source": "photos",
+            "left_modality": "image",
+            "right_modality": "text",
+            "pairs": 3,
+            "reason": NO_IMAGE_MODEL,
+        }
+    ]
+
+
+def test_nothing_scored_passes_but_says_it_judged_nothing_and_why():
+    pairs = _image_caption_pairs(10)
+    scores = empty_frame(PAIR_SCORES)
+    not_scored = unscored_pairs(pairs, scores)
+    outcome, shares = noisy_share_outcome(scores, empty_frame(NOISY_PAIRS), 0.2, not_scored)
+    assert outcome.passed and shares.empty
+    assert outcome.summary["scored_pairs"] == 0 and outcome.summary["pairs_not_scored"] == 10
+    assert outcome.summary["sources_judged"] == "none"
+    assert outcome.summary["sources_not_judged"] == "photos"
+    assert outcome.summary["why_not_scored"] == NO_IMAGE_MODEL
+    assert describe_noisy_share(outcome) == (
+        f"NOT JUDGED: no pair was scored (10 pairs not scored: {NO_IMAGE_MODEL}), so the "
+        "noisy share is unknown"
+    )
+
+
+def test_no_pairs_at_all_is_not_judged_either():
+    empty = empty_frame(PAIR_SCORES)
+    outcome, _ = noisy_share_outcome(empty, empty_frame(NOISY_PAIRS), 0.2, None)
+    assert outcome.passed
+    assert describe_noisy_share(outcome) == (
+        "NOT JUDGED: there are no pairs to score, so there is no noisy share"
+    )
+
+
+def test_a_partly_scored_build_still_fails_and_names_what_it_did_not_judge():
+    scores = _scores([0.80, 0.82, 0.78, 0.81, 0.79, 0.80, 0.10])
+    flagged = noisy_pairs(scores)
+    not_scored = unscored_pairs(_image_caption_pairs(4), scores)
+    outcome, _ = noisy_share_outcome(scores, flagged, 0.1, not_scored)
+    assert not outcome.passed
+    assert list(outcome.failures["source"]) == ["src"]
+    assert outcome.summary["sources_judged"] == "src"
+    assert outcome.summary["sources_not_judged"] == "photos"
+    assert describe_noisy_share(outcome) == (
+        "FAILED: 1 of 7 scored pairs flagged; sources above the ceiling 0.1: 1; 4 pairs not "
+        f"judged (sources without any score: photos; {NO_IMAGE_MODEL})"
+    )
+    passed, _ = noisy_share_outcome(scores, flagged, 0.2, not_scored)
+    assert describe_noisy_share(passed).startswith(
+        "passed: 1 of 7 scored pairs flagged; sources above the ceiling 0.2: 0; "
+    )
