@@ -28,8 +28,9 @@ demo: setup
 report: setup
 	$(BIN)/python -m crosspair.report --data data --sources data/demo_input/sources.yaml
 
+# --dist loadfile: a test file stays on one worker, so its module-wide builds are made once
 test: setup
-	$(BIN)/python -m pytest -n 2 --durations=15
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15
 	$(MAKE) test-vision
 
 vision-env: $(VISION_VENV)/.installed

@@ -2,11 +2,12 @@
 
 Where: the files of every version (read from its DVC objects, plus its git-tracked files),
 the workspace (including the Dagster instance and the erasure ledger and reports), the DVC
-cache, every local remote, and DVC's site cache. What: the request is first resolved the
-way an erasure resolves it (item ids, their pairs, texts and tracks, media sha256); then
-each file is checked by its whole sha256, Parquet rows (ids, subject ids, hashes), tar
-members (names and bytes, and the ids and texts in their ``.json``/``.txt``), listing
-entries, manifest records, and the bytes of anything else.
+cache, every local remote, and DVC's site cache; not code or documentation files, and not
+virtual environments or tools' caches (``is_code_or_docs``). What: the request is first
+resolved the way an erasure resolves it (item ids, their pairs, texts and tracks, media
+sha256); then each file is checked by its whole sha256, Parquet rows (ids, subject ids,
+hashes), tar members (names and bytes, and the ids and texts in their ``.json``/``.txt``),
+listing entries, manifest records, and the bytes of anything else.
 
 >>> hits = scan(Path("."), Request(subjects=frozenset({"61"})))   # doctest: +SKIP
 """
@@ -34,6 +35,18 @@ log = logging.getLogger(__name__)
 
 MIN_TEXT = 20  # shorter texts (a caption "A dog.") are too common to prove anything
 BLOB_LIMIT = 5 << 20  # git-tracked files larger than this are not read
+# Code and documentation are not where crosspair keeps data, and their examples (a subject id
+# in the README, an item path in a test) would match the short needles: a dataset repo made
+# from a crosspair clone could then never finish an erasure. They are left out, by name.
+CODE_AND_DOCS_SUFFIXES = frozenset(
+    {".py", ".pyi", ".pyx", ".c", ".h", ".js", ".ts", ".css", ".md", ".rst", ".toml", ".cfg"}
+    | {".ini", ".sh", ".lock"}
+)
+CODE_AND_DOCS_NAMES = frozenset({"Makefile", "LICENSE", ".gitignore", ".dvcignore"})
+# folders of tools that hold no dataset: caches, and virtual environments (found by pyvenv.cfg)
+TOOL_FOLDERS = frozenset(
+    {"__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache", "node_modules"}
+)
 
 
 @dataclass(frozen=True)
@@ -168,6 +181,8 @@ def _versions(repo: Path, index: ObjectIndex, check: _Checker) -> list[Hit]:
             _, kind, sha, size = meta.split()
             if kind != "blob" or not size.isdigit() or int(size) > BLOB_LIMIT:
                 continue
+            if is_code_or_docs(name):
+                continue
             blob = _git_blob(repo, sha)
             hits += [Hit(where, f"{name} (git)", why) for why in check.raw(blob)]
     return hits
@@ -179,21 +194,34 @@ def _git_blob(repo: Path, sha: str) -> bytes:
     ).stdout
 
 
+def is_code_or_docs(path: str) -> bool:
+    """True for source code and documentation files, which the scan leaves out."""
+    name = path.rsplit("/", 1)[-1]
+    return name in CODE_AND_DOCS_NAMES or Path(name).suffix.lower() in CODE_AND_DOCS_SUFFIXES
+
+
+def _tool_folder(folder: Path) -> bool:
+    return folder.name in TOOL_FOLDERS or (folder / "pyvenv.cfg").is_file()
+
+
 def _workspace(repo: Path, index: ObjectIndex, check: _Checker, exclude: set[Path]) -> list[Hit]:
-    """Every file under the repo but .git and the DVC cache (scanned as a store)."""
+    """Every file under the repo but .git, the DVC cache (scanned as a store), tools' folders
+    and code; data outputs always."""
     outs = [repo / out.path for out in index.head]
     skip = {repo / ".git", repo / ".dvc" / "cache"}
     hits = []
     for folder, dirs, files in os.walk(repo):
         here = Path(folder)
-        dirs[:] = sorted(d for d in dirs if here / d not in skip)
+        dirs[:] = sorted(d for d in dirs if here / d not in skip and not _tool_folder(here / d))
         for name in sorted(files):
             path = here / name
             if path in exclude or not path.is_file():
                 continue
             rel = path.relative_to(repo).as_posix()
-            data = path.read_bytes()
             is_data = any(path == out or out in path.parents for out in outs)
+            if not is_data and is_code_or_docs(rel):
+                continue
+            data = path.read_bytes()
             if is_data or name.endswith(TMP_SUFFIX):
                 found = check.structured(data, rel)
             else:

@@ -192,7 +192,12 @@ def versions(repo: Path) -> list[Version]:
         raise StoreError(f"{repo} is not a git repository; pass `--repo` to your dataset repo")
     commits = git(repo, "rev-list", "--all", "--topo-order", "--reverse").split()
     tags: dict[str, list[str]] = defaultdict(list)
-    for line in git(repo, "show-ref", "--tags", "-d").splitlines() if commits else []:
+    # `git show-ref` fails when nothing matches; `for-each-ref` lists no tags as no lines
+    listed = git(repo, "for-each-ref", "refs/tags", "--format=%(objectname) %(refname)")
+    peeled = git(repo, "for-each-ref", "refs/tags", "--format=%(*objectname) %(refname)")
+    for line in (listed + peeled).splitlines() if commits else []:
+        if line.startswith(" "):  # a lightweight tag has no object to peel to
+            continue
         sha, ref = line.split(" ", 1)
         tags[sha].append(ref.removeprefix("refs/tags/").removesuffix("^{}"))
     result = []
