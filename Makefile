@@ -65,5 +65,7 @@ bench: setup
 	$(BIN)/python bench/lineage_audit.py $(if $(QUICK),--images 20000 --speech 20000 --repeat 3)
 	$(BIN)/python bench/summary.py
 
+# `make ui PORT=3001` for another port
+PORT ?= 3000
 ui: setup
-	DAGSTER_HOME=$(CURDIR)/.dagster $(BIN)/dagster dev -w workspace.yaml
+	DAGSTER_HOME=$(CURDIR)/.dagster $(BIN)/dagster dev -w workspace.yaml -p $(PORT)

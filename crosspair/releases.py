@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import subprocess
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from crosspair.export.card import markdown_table
+from crosspair.export.card import REPORT_LINK, markdown_table
 from crosspair.versioned_tables import VersionedTables
 
 log = logging.getLogger(__name__)
@@ -144,9 +145,21 @@ def changes_section(changes: ReleaseChanges) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def release_card(card: str, tag: str, commit: str, message: str, changes: ReleaseChanges) -> str:
-    """The build's card with its version set to ``tag``, a release note and the changes."""
+def release_card(
+    card: str,
+    tag: str,
+    commit: str,
+    message: str,
+    changes: ReleaseChanges,
+    exports: str = "../data/exports",
+) -> str:
+    """The build's card with its version set to ``tag``, a release note and the changes.
+
+    The card sits in ``releases/``, so its link to the HTML report is made relative to there
+    (``exports``: the build's exports folder seen from ``releases/``).
+    """
     card = re.sub(r"^Version: .*$", f"Version: {tag}", card, count=1, flags=re.MULTILINE)
+    card = card.replace(f"]({REPORT_LINK})", f"]({exports}/{REPORT_LINK})")
     note = [
         "## Release",
         "",
@@ -307,7 +320,10 @@ def create_release(
 
     commit = git(repo, "rev-parse", "HEAD")
     pushed = _push(repo, tag)
-    text = release_card(card_path.read_text(encoding="utf-8"), tag, commit, message, changes)
+    exports = Path(os.path.relpath(card_path.parent, repo / RELEASES)).as_posix()
+    text = release_card(
+        card_path.read_text(encoding="utf-8"), tag, commit, message, changes, exports
+    )
     entry = {
         "tag": tag,
         "commit": commit,

@@ -83,19 +83,27 @@ def _text(entry) -> str | None:
 @sensor(
     default_status=DefaultSensorStatus.RUNNING,
     minimum_interval_seconds=30,
-    description="Registers a 'sources' partition for every source of the sources file, so the "
-    "UI can materialise them without a `crosspair build` first. It only adds keys: a removed "
-    "source's key and files are dropped by the next `crosspair build`.",
+    description="Keeps the 'sources' partitions equal to the sources of the sources file "
+    "(settings sources_path, env CROSSPAIR_SOURCES), so the UI can materialise them without "
+    "a `crosspair build` first. A source's key is added when it appears and removed when it "
+    "leaves the file; the next `crosspair build` deletes the removed source's files too. One "
+    "Dagster home serves one sources file at a time.",
 )
 def source_partitions_sensor(context: SensorEvaluationContext, settings: CrosspairSettings):
-    """Add the partition keys of the sources file the settings name (nothing to run)."""
+    """Add and remove partition keys to match the sources file the settings name."""
     try:
-        names = [source.name for source in load_sources(settings.sources_path).sources]
+        names = {source.name for source in load_sources(settings.sources_path).sources}
     except SourcesError as err:
-        return SkipReason(f"no partitions registered: {err}")
+        return SkipReason(f"partitions left as they are: {err}")
     known = set(context.instance.get_dynamic_partitions(SOURCE_PARTITIONS.name))
-    added = sorted(set(names) - known)
-    if not added:
-        return SkipReason(f"all {len(names)} sources of {settings.sources_path} are registered")
-    context.log.info("registering source partitions %s", ", ".join(added))
-    return SensorResult(dynamic_partitions_requests=[SOURCE_PARTITIONS.build_add_request(added)])
+    added, removed = sorted(names - known), sorted(known - names)
+    if not added and not removed:
+        return SkipReason(f"the {len(names)} sources of {settings.sources_path} are registered")
+    requests = []
+    if added:
+        context.log.info("registering source partitions %s", ", ".join(added))
+        requests.append(SOURCE_PARTITIONS.build_add_request(added))
+    if removed:
+        context.log.info("removing partitions of sources not in the file: %s", ", ".join(removed))
+        requests.append(SOURCE_PARTITIONS.build_delete_request(removed))
+    return SensorResult(dynamic_partitions_requests=requests)

@@ -17,22 +17,23 @@ def _evaluate(instance, sources):
     return source_partitions_sensor(context)
 
 
-def test_adds_every_source_once_and_then_skips(dagster_instance, shared_data):
+def test_adds_the_file_s_sources_removes_others_and_then_skips(dagster_instance, shared_data):
     instance = dagster_instance
-    instance.add_dynamic_partitions(SOURCE_PARTITIONS.name, ["speech", "old_source"])
+    instance.add_dynamic_partitions(SOURCE_PARTITIONS.name, ["speech", "demo_images"])
 
     first = _evaluate(instance, SHARED_SOURCES)
     assert isinstance(first, SensorResult)
-    (request,) = first.dynamic_partitions_requests
-    assert request.partitions_def_name == "sources"
-    assert sorted(request.partition_keys) == [n for n in SHARED_NAMES if n != "speech"]
+    add, delete = first.dynamic_partitions_requests
+    assert add.partitions_def_name == delete.partitions_def_name == "sources"
+    assert sorted(add.partition_keys) == [n for n in SHARED_NAMES if n != "speech"]
+    assert list(delete.partition_keys) == ["demo_images"]  # another sources file's source
 
-    instance.add_dynamic_partitions(SOURCE_PARTITIONS.name, list(request.partition_keys))
+    instance.add_dynamic_partitions(SOURCE_PARTITIONS.name, list(add.partition_keys))
+    instance.delete_dynamic_partition(SOURCE_PARTITIONS.name, "demo_images")
     again = _evaluate(instance, SHARED_SOURCES)
     assert isinstance(again, SkipReason)
-    assert "all 7 sources" in again.skip_message
-    # it never deletes: a source that left the file is dropped by the next build, with its files
-    assert "old_source" in instance.get_dynamic_partitions(SOURCE_PARTITIONS.name)
+    assert "the 7 sources" in again.skip_message
+    assert sorted(instance.get_dynamic_partitions(SOURCE_PARTITIONS.name)) == SHARED_NAMES
 
 
 def test_a_missing_sources_file_is_a_skip_that_says_so(dagster_instance, tmp_path):

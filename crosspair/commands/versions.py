@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import sys
 
@@ -62,8 +63,14 @@ def _provenance(args) -> int:
         )
         return 1
     for row in rows.to_dict("records"):
-        sys.stdout.write(json.dumps(row) + "\n" if args.json else _provenance_text(row))
+        sys.stdout.write(_json_line(row) if args.json else _provenance_text(row))
     return 0
+
+
+def _json_line(row: dict) -> str:
+    """One strict JSON line: a missing number (NaN, e.g. the score of a heuristic pair) is null."""
+    clean = {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in row.items()}
+    return json.dumps(clean, allow_nan=False) + "\n"
 
 
 def _provenance_text(row: dict) -> str:

@@ -77,8 +77,9 @@ def test_cli_prints_readable_rows_and_json(small_build):
     assert f"run {small_build.run_id}" in text
 
     as_json = subprocess.run([*command, "--json"], capture_output=True, text=True, check=True)
-    row = json.loads(as_json.stdout)
+    row = json.loads(as_json.stdout, parse_constant=pytest.fail)  # strict JSON: no NaN
     assert (row["left_id"], row["right_id"]) == (pair["left_id"], pair["right_id"])
+    assert row["score"] is None  # a heuristic pair has no score
 
 
 def test_lookup_without_a_build_names_the_file_and_the_fix(tmp_path):

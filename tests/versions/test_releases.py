@@ -61,6 +61,8 @@ def test_split_moves_are_refused_unless_allowed(data_repo, small_build):
     assert first == data_repo.path / "releases" / "v1.md"
     assert "Version: v1" in card and "Version: unreleased" not in card
     assert "None: this is the first release (17 pairs)." in card
+    # the report link works from releases/, where the release card sits
+    assert "[HTML report](../data/exports/report/index.html)" in card
     assert data_repo.git("cat-file", "-t", "v1").strip() == "tag"
     assert "in sync" in data_repo.dvc("status", "--cloud")
 
