@@ -70,3 +70,33 @@ def write_small_corpus(raw: Path, shared: Path) -> Path:
     }
     (raw / "sources.yaml").write_text(yaml.safe_dump(sources))
     return raw / "sources.yaml"
+
+
+def web_and_pool_sources() -> list[dict]:
+    """Sources 'web' (saved pages under web/pages) and 'code' (code.jsonl, a pool.jsonl of
+    docstrings), for tests that change pages, the files they show, or a pool."""
+    return [
+        {
+            "name": "web",
+            "modality": "image",
+            "root": "web",
+            "licence": "CC0-1.0",
+            "origin": "test pages",
+            "html": {"pages": ["pages/**/*.html"]},
+        },
+        {
+            "name": "code",
+            "modality": "code",
+            "root": "code",
+            "licence": "MIT",
+            "origin": "test",
+            "manifest": {
+                "path": "code.jsonl",
+                "kind": "docstring",
+                "id_field": "id",
+                "code_fields": ["code"],
+                "text_field": "doc",
+            },
+            "match": {"pool": "pool.jsonl", "kind": "docstring", "id_field": "id"},
+        },
+    ]

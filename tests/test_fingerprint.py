@@ -9,6 +9,7 @@ import yaml
 
 from crosspair.fingerprint import fingerprints
 from crosspair.sources import load_sources
+from tests.corpus import web_and_pool_sources
 
 PAGE = '<html><body><p>A fox.</p><img src="../img/fox.jpg" alt="{alt}"></body></html>\n'
 
@@ -26,31 +27,7 @@ def _write_sources(tmp_path: Path) -> Path:
     code.mkdir()
     (code / "code.jsonl").write_text('{"id": "f", "code": "def f(): pass", "doc": []}\n')
     (code / "pool.jsonl").write_text('{"id": "d1", "text": "Do nothing."}\n')
-    sources = [
-        {
-            "name": "web",
-            "modality": "image",
-            "root": "web",
-            "licence": "CC0-1.0",
-            "origin": "test",
-            "html": {"pages": ["pages/**/*.html"]},
-        },
-        {
-            "name": "code",
-            "modality": "code",
-            "root": "code",
-            "licence": "MIT",
-            "origin": "test",
-            "manifest": {
-                "path": "code.jsonl",
-                "kind": "docstring",
-                "id_field": "id",
-                "code_fields": ["code"],
-                "text_field": "doc",
-            },
-            "match": {"pool": "pool.jsonl", "kind": "docstring", "id_field": "id"},
-        },
-    ]
+    sources = web_and_pool_sources()
     path = tmp_path / "sources.yaml"
     path.write_text(yaml.safe_dump({"version": 1, "sources": sources}))
     return path

@@ -11,6 +11,7 @@ from dagster import DagsterInstance
 from PIL import Image
 
 from dagster_project.build import build_incremental, failed_checks
+from tests.corpus import web_and_pool_sources
 
 pytestmark = pytest.mark.slow
 
@@ -37,31 +38,7 @@ def _write_sources(raw: Path) -> Path:
     (raw / "code").mkdir()
     (raw / "code" / "code.jsonl").write_text(json.dumps(CODE) + "\n")
     (raw / "code" / "pool.jsonl").write_text(json.dumps({"id": "d1", "text": POOL_TEXT}) + "\n")
-    sources = [
-        {
-            "name": "web",
-            "modality": "image",
-            "root": "web",
-            "licence": "CC0-1.0",
-            "origin": "test pages",
-            "html": {"pages": ["pages/**/*.html"]},
-        },
-        {
-            "name": "code",
-            "modality": "code",
-            "root": "code",
-            "licence": "MIT",
-            "origin": "test",
-            "manifest": {
-                "path": "code.jsonl",
-                "kind": "docstring",
-                "id_field": "id",
-                "code_fields": ["code"],
-                "text_field": "doc",
-            },
-            "match": {"pool": "pool.jsonl", "kind": "docstring", "id_field": "id"},
-        },
-    ]
+    sources = web_and_pool_sources()
     path = raw / "sources.yaml"
     path.write_text(yaml.safe_dump({"version": 1, "sources": sources}))
     return path

@@ -115,7 +115,11 @@ def test_v2_card_lists_the_added_and_removed_pairs_and_no_split_moves(releases):
     assert v2 - v1 == {added} and v1 - v2 == {removed}
 
     card = releases["v2_card"]
-    assert card.startswith(releases["card"].replace("Version: unreleased", "Version: v2"))
+    # the build's card, with its version, and its report link made to work from releases/
+    built = releases["card"].replace("Version: unreleased", "Version: v2")
+    built = built.replace("](report/index.html)", "](../data/exports/report/index.html)")
+    assert "](../data/exports/report/index.html)" in built
+    assert card.startswith(built)
     assert "## Changes since v1" in card
     assert "- Pairs added: 1\n- Pairs removed: 1\n- Pairs that moved between splits: 0" in card
     assert added in card and removed in card
