@@ -49,9 +49,9 @@ test-vision: vision-env
 lint: setup
 	$(BIN)/ruff check .
 
-# every benchmark of bench/README.md, then all their ratios together (about 25 minutes on 2
-# cores shared with other work, 9 of them the million-record scaling run); `make bench QUICK=1`:
-# smaller inputs, no million-record runs (about 12 minutes). imagededup runs in the vision venv.
+# every benchmark of bench/README.md, then all their ratios together (12.5 minutes on 2 idle
+# cores, 5 of them the million-record scaling run); `make bench QUICK=1`: smaller inputs, no
+# million-record runs. imagededup runs in the vision venv.
 bench: setup
 	test -f $(VISION_VENV)/.installed || $(MAKE) vision-env
 	$(BIN)/python bench/ingest_vs_sha256sum.py $(if $(QUICK),--items 2000)
