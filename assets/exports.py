@@ -3,6 +3,7 @@
 from dagster import AssetExecutionContext, DagsterEventType, MetadataValue, Output, asset
 
 from assets.metadata import ALL_MODALITIES, by_modality, catalog_ins, table_metadata
+from checks.schema_checks import TABLE_SCHEMAS
 from crosspair.export.card import render_dataset_card
 from crosspair.export.webdataset import resolver_from_roots, write_shards
 from dagster_project.resources import CrosspairSettings
@@ -56,17 +57,21 @@ def _check_results(context: AssetExecutionContext) -> list[dict]:
     return sorted(results, key=lambda r: (r["asset"], r["name"]))
 
 
+CARD_INS = catalog_ins(
+    *ALL_MODALITIES,
+    rejects="rejects",
+    pairs="pairs",
+    split_assignments="split_assignments",
+    split_exclusions="split_exclusions",
+    unpaired_items="unpaired_items",
+)
+
+
 @asset(
     group_name=GROUP,
-    deps=["webdataset_shards", "train_split", "val_split", "test_split"],
-    ins=catalog_ins(
-        *ALL_MODALITIES,
-        rejects="rejects",
-        pairs="pairs",
-        split_assignments="split_assignments",
-        split_exclusions="split_exclusions",
-        unpaired_items="unpaired_items",
-    ),
+    # after every checked table, so that the card lists every check of its run
+    deps=sorted(set(TABLE_SCHEMAS) - set(CARD_INS)),
+    ins=CARD_INS,
 )
 def dataset_card(context: AssetExecutionContext, settings: CrosspairSettings, **tables):
     """Markdown card: counts per modality, source, licence and split, rejects, check results."""
