@@ -29,10 +29,8 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import logging
 import os
-import platform
 import shutil
 import sys
 import tempfile
@@ -42,6 +40,7 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageEnhance, ImageOps
+from results_file import host_facts, save_report
 
 COCO = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "image_text" / "images"
 OURS_DISTANCE = 6  # dagster_project.resources.CrosspairSettings.near_duplicate_distance
@@ -406,11 +405,7 @@ def main() -> None:
         report = {
             "benchmark": "dedup_vs_imagededup",
             "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "host": {
-                "cpus": os.cpu_count(),
-                "python": platform.python_version(),
-                "load_1min_before": round(load_before, 2),
-            },
+            "host": host_facts(load_before),
             "repeat": args.repeat,
             "originals": len(originals),
             "distinct": len(names) - 8 * len(originals),
@@ -429,12 +424,9 @@ def main() -> None:
         search = search_only(args.search, args.seed)
         search["ratio"] = round(search["crosspair_s"] / search["imagededup_s"], 3)
         report["search"] = search
-    report["host"]["load_1min_after"] = round(os.getloadavg()[0], 2)
     report["total_wall_s"] = round(time.perf_counter() - wall, 1)
     print_report(report)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(f"\nwritten to {args.out}; whole run {report['total_wall_s']:.0f} s")
+    save_report(report, args.out)
 
 
 if __name__ == "__main__":

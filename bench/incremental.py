@@ -22,9 +22,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
-import platform
 import shutil
 import tempfile
 import time
@@ -34,6 +32,7 @@ import numpy as np
 import yaml
 from ingest_vs_sha256sum import QUIET_ENV, cpu_seconds, warm_page_cache
 from PIL import Image
+from results_file import host_facts, save_report
 from synthetic_corpus import open_or_generate
 
 RUN_SPECIFIC = {"provenance": ["run_id"]}
@@ -233,13 +232,7 @@ def main() -> None:
     report = {
         "benchmark": "incremental",
         "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "host": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "load_1min_before": round(load_before, 2),
-            "load_1min_after": round(os.getloadavg()[0], 2),
-        },
+        "host": host_facts(load_before),
         "ratios": {
             "incremental_wall": round(incremental["seconds"] / full["seconds"], 3),
             "incremental_cpu": round(incremental["cpu_seconds"] / full["cpu_seconds"], 3),
@@ -250,9 +243,7 @@ def main() -> None:
         "total_wall_s": round(time.perf_counter() - wall, 1),
     }
     print_report(report)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(f"\nwritten to {args.out}; whole run {report['total_wall_s']:.0f} s")
+    save_report(report, args.out)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,6 @@ import argparse
 import hashlib
 import json
 import os
-import platform
 import resource
 import shutil
 import subprocess
@@ -41,6 +40,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from results_file import host_facts, save_report
 from synthetic_corpus import Corpus, open_or_generate
 
 BATCH_ARG_BYTES = 64 * 1024
@@ -392,9 +392,7 @@ def main() -> None:
         shutil.rmtree(scratch, ignore_errors=True)
     report["total_wall_s"] = round(time.perf_counter() - wall, 1)
     print_report(report)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(f"\nwritten to {args.out}; whole run {report['total_wall_s']:.0f} s")
+    save_report(report, args.out)
 
 
 def _line(what: str, processes: int, runs: list[float], cpu: list[float], base, size) -> dict:
@@ -465,14 +463,7 @@ def benchmark(args: argparse.Namespace, corpus: Corpus, scratch: Path) -> dict:
     return {
         "benchmark": "ingest_vs_sha256sum",
         "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "host": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            # other work on the machine skews both sides; a load above the CPU count says so
-            "load_1min_before": round(load_before, 2),
-            "load_1min_after": round(os.getloadavg()[0], 2),
-        },
+        "host": host_facts(load_before),
         "repeat": args.repeat,
         "corpus": {
             "path": str(corpus.root) if args.corpus else None,

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import shutil
 import subprocess
@@ -31,6 +30,7 @@ import time
 from pathlib import Path
 
 from ingest_vs_sha256sum import QUIET_ENV, cpu_seconds, warm_page_cache
+from results_file import host_facts, save_report
 from synthetic_corpus import open_or_generate
 
 QUICK_ITEMS = 200
@@ -283,13 +283,7 @@ def main() -> None:
     report = {
         "benchmark": "orchestration_overhead",
         "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "host": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "load_1min_before": round(load_before, 2),
-            "load_1min_after": round(os.getloadavg()[0], 2),
-        },
+        "host": host_facts(load_before),
         "repeat": args.repeat,
         "corpus": {
             "seed": corpus.seed,
@@ -304,9 +298,7 @@ def main() -> None:
     report["summary"] = summarise(runs)
     report["total_wall_s"] = round(time.perf_counter() - wall, 1)
     print_report(report)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(f"\nwritten to {args.out}; whole run {report['total_wall_s']:.0f} s")
+    save_report(report, args.out)
 
 
 if __name__ == "__main__":

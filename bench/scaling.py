@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import shutil
 import subprocess
@@ -39,6 +38,7 @@ from pathlib import Path
 
 from ingest_vs_sha256sum import QUIET_ENV, cpu_seconds
 from record_corpus import open_or_generate
+from results_file import host_facts, save_report
 from scaling_stages import STAGES, Stages
 
 MEMORY_EXIT = 86  # a child's exit status when the watchdog stopped it
@@ -304,12 +304,8 @@ def main() -> None:
         "benchmark": "scaling",
         "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "host": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
+            **host_facts(load_before),
             "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / GIB, 1),
-            "load_1min_before": round(load_before, 2),
-            "load_1min_after": round(os.getloadavg()[0], 2),
         },
         "workers": args.workers,
         "shards_max": args.shards_max,
@@ -319,9 +315,7 @@ def main() -> None:
         "total_wall_s": round(time.perf_counter() - wall, 1),
     }
     print_report(report)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(f"\nwritten to {args.out}; whole run {report['total_wall_s']:.0f} s")
+    save_report(report, args.out)
 
     largest = results[-1]
     if "aborted" in largest or largest["records"] < args.scales[-1] * 0.99:
