@@ -21,14 +21,9 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-logger = logging.getLogger(__name__)
+from crosspair.hamming import HASH_BITS, close_pairs
 
-HASH_BITS = 64
-_CHUNK_ROWS = 1024
-# one chunk's XOR block (8 bytes a cell) and its popcount (1 byte): about this many bytes, so
-# a million images take ~128 MiB at a time instead of ~9 GiB
-_CHUNK_BYTES = 128 * 1024**2
-_POPCOUNT8 = np.array([bin(value).count("1") for value in range(256)], dtype=np.uint8)
+logger = logging.getLogger(__name__)
 
 
 def exact_duplicates(items: pd.DataFrame) -> pd.DataFrame:
@@ -62,72 +57,83 @@ def _hash_ints(images: pd.DataFrame) -> np.ndarray:
     return values
 
 
-def _popcount(values: np.ndarray) -> np.ndarray:
-    """Set bits per uint64, as uint8."""
-    if hasattr(np, "bitwise_count"):
-        return np.bitwise_count(values).astype(np.uint8)
-    as_bytes = values.view(np.uint8).reshape(*values.shape, 8)
-    return _POPCOUNT8[as_bytes].sum(axis=-1, dtype=np.uint8)
-
-
 def near_duplicate_clusters(images: pd.DataFrame, max_distance: int = 6) -> pd.DataFrame:
     """Clusters of images within ``max_distance`` bits of each other (phash Hamming distance).
 
     Returns one row per image that has at least one near-duplicate: ``cluster_id`` (the
     smallest item_id of the cluster), ``nearest_id`` (closest other image, ties to the smaller
-    id) and ``distance`` (bits to it). Distances are computed in row chunks against all hashes,
-    at most 1,024 rows and about 128 MiB at a time. The time is quadratic in the number of
-    images (~26 s of CPU at 60,000 on one core).
+    id) and ``distance`` (bits to it). Images with the same hash are compared once, as one
+    hash; the search is ``crosspair.hamming.close_pairs`` (multi-index hashing above a few
+    thousand distinct hashes).
     """
     started = time.perf_counter()
     ordered = images[["item_id", "phash"]].sort_values("item_id").reset_index(drop=True)
     ids = ordered["item_id"].to_numpy()
-    hashes = _hash_ints(ordered)
-    n = len(hashes)
+    # ids are sorted, so a hash's first row is its smallest item_id
+    unique, first_row, hash_of_row, copies = np.unique(
+        _hash_ints(ordered), return_index=True, return_inverse=True, return_counts=True
+    )
+    left, right, bits = close_pairs(unique, max_distance)
 
-    rows: list[np.ndarray] = []
-    cols: list[np.ndarray] = []
-    nearest = np.zeros(n, dtype=np.int64)
-    nearest_distance = np.full(n, HASH_BITS + 1, dtype=np.int64)
-    # TODO: the all-pairs search is quadratic (about 5 min of CPU at 200,000 images, 45 min at
-    # 600,000); beyond ~100k images it needs an index (multi-index hashing or a BK-tree).
-    chunk_rows = max(1, min(_CHUNK_ROWS, _CHUNK_BYTES // (9 * max(n, 1))))
-    for start in range(0, n, chunk_rows):
-        stop = min(start + chunk_rows, n)
-        distances = _popcount(hashes[start:stop, None] ^ hashes[None, :])
-        # an image is not its own neighbour
-        distances[np.arange(stop - start), np.arange(start, stop)] = HASH_BITS + 1
-        # argmin takes the first minimum, i.e. the smallest item_id, since ids are sorted
-        nearest[start:stop] = distances.argmin(axis=1)
-        nearest_distance[start:stop] = distances[np.arange(stop - start), nearest[start:stop]]
-        close_rows, close_cols = np.nonzero(distances <= max_distance)
-        rows.append(close_rows + start)
-        cols.append(close_cols)
-
-    edges_from = np.concatenate(rows) if rows else np.empty(0, dtype=np.int64)
-    edges_to = np.concatenate(cols) if cols else np.empty(0, dtype=np.int64)
-    graph = coo_matrix((np.ones(len(edges_from), dtype=np.int8), (edges_from, edges_to)), (n, n))
+    graph = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)), (len(unique),) * 2)
     _, labels = connected_components(graph, directed=False)
+    nearest_row, nearest_bits = _nearest_other_row(
+        first_row,
+        hash_of_row,
+        copies,
+        np.concatenate((left, right)),
+        np.concatenate((right, left)),
+        np.concatenate((bits, bits)),
+    )
 
-    has_twin = nearest_distance <= max_distance
+    has_twin = nearest_bits <= max_distance
     result = pd.DataFrame(
         {
             "item_id": ids[has_twin],
-            "label": labels[has_twin],
-            "nearest_id": ids[nearest[has_twin]],
-            "distance": nearest_distance[has_twin].astype("int64"),
+            "label": labels[hash_of_row][has_twin],
+            "nearest_id": ids[nearest_row[has_twin]],
+            "distance": nearest_bits[has_twin].astype("int64"),
         }
     )
-    # ids are sorted, so the first member of each component is its smallest id
     result["cluster_id"] = result.groupby("label")["item_id"].transform("min")
     result = result[["item_id", "cluster_id", "nearest_id", "distance"]]
     result = result.sort_values(["cluster_id", "item_id"]).reset_index(drop=True)
     logger.info(
-        "near duplicates: %d of %d images in %d clusters (max %d bits) in %.2f s",
+        "near duplicates: %d of %d images (%d distinct hashes) in %d clusters (max %d bits) "
+        "in %.2f s",
         len(result),
-        n,
+        len(ids),
+        len(unique),
         result["cluster_id"].nunique(),
         max_distance,
         time.perf_counter() - started,
     )
     return result
+
+
+def _nearest_other_row(first_row, hash_of_row, copies, source, target, bits):
+    """Per row: the closest other row (ties to the smaller row) and its distance in bits.
+
+    A row sharing its hash is 0 bits from that hash's first row (the first row: from the
+    second). Any other row takes its hash's nearest close hash (``source`` -> ``target`` at
+    ``bits``) and that hash's first row, the smallest one with it. A row with neither gets
+    ``HASH_BITS + 1`` bits.
+    """
+    best_row = np.full(len(copies), -1, dtype=np.int64)
+    best_bits = np.full(len(copies), HASH_BITS + 1, dtype=np.int64)
+    if len(source):
+        order = np.lexsort((first_row[target], bits, source))  # by source, bits, then row
+        first_of_source = order[np.r_[True, np.diff(source[order]) != 0]]
+        best_row[source[first_of_source]] = first_row[target[first_of_source]]
+        best_bits[source[first_of_source]] = bits[first_of_source]
+    nearest_row, nearest_bits = best_row[hash_of_row], best_bits[hash_of_row]
+
+    rows = np.arange(len(hash_of_row))
+    shared = copies[hash_of_row] > 1
+    own_first = first_row[hash_of_row]
+    # each hash's rows in row order; the second of them follows its first
+    by_hash = np.argsort(hash_of_row, kind="stable")
+    second_row = by_hash[np.minimum(np.cumsum(copies) - copies + 1, len(rows) - 1)]
+    nearest_row[shared] = np.where(rows == own_first, second_row[hash_of_row], own_first)[shared]
+    nearest_bits[shared] = 0
+    return nearest_row, nearest_bits

@@ -110,10 +110,16 @@ def split_of(
     anchor: str, ratios: Mapping[str, float] = DEFAULT_RATIOS, salt: str = "crosspair"
 ) -> str:
     """The split a leakage-group anchor hashes to (blake2b of salt and anchor, in [0, 1))."""
+    return _split_at(_position(anchor, salt), _normalised(ratios))
+
+
+def _position(anchor: str, salt: str) -> float:
     digest = hashlib.blake2b(f"{salt}\x1f{anchor}".encode(), digest_size=8).digest()
-    position = int.from_bytes(digest, "big") / 2**64
+    return int.from_bytes(digest, "big") / 2**64
+
+
+def _split_at(position: float, buckets: list[tuple[str, float]]) -> str:
     cumulative = 0.0
-    buckets = _normalised(ratios)
     for split, share in buckets:
         cumulative += share
         if position < cumulative:
@@ -150,11 +156,12 @@ def assign_splits(
     moved pairs are exactly those whose split differs from ``previous``, which
     :func:`split_moves` lists.
     """
-    _normalised(ratios)
+    buckets = _normalised(ratios)
     groups = leakage_groups(pairs, items, near_duplicates)
     table = pairs[["pair_id", "group_id"]].merge(groups, on="pair_id", how="left")
+    anchors = table["leakage_group"].unique()
     table["split"] = table["leakage_group"].map(
-        {anchor: split_of(anchor, ratios, salt) for anchor in table["leakage_group"].unique()}
+        {anchor: _split_at(_position(anchor, salt), buckets) for anchor in anchors}
     )
     table["reason"] = ""
 
