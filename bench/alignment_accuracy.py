@@ -12,10 +12,12 @@ Prints the share of boundaries within 25/50/100 ms, the mean error, and the real
 bench/results/alignment.json.
 
     .venv/bin/python bench/alignment_accuracy.py
+    .venv/bin/python bench/alignment_accuracy.py --backend whisperx --model-dir DIR  # GPU
 """
 
 from __future__ import annotations
 
+import argparse
 import difflib
 import json
 import re
@@ -28,7 +30,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crosspair.align import align_audio, align_file, get_backend  # noqa: E402
+from crosspair.align import align_audio, align_file  # noqa: E402
+from crosspair.align.whisperx_backend import choose_backend  # noqa: E402
 from crosspair.synth.espeak import synthesize  # noqa: E402
 from crosspair.synth.textgrid import read_textgrid  # noqa: E402
 
@@ -148,8 +151,25 @@ def bench_synthetic(backend) -> dict:
     return {**_summary(errors, audio_s, wall_s, cpu_s), "sentences": len(SENTENCES)}
 
 
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--backend",
+        default="pocketsphinx",
+        choices=["pocketsphinx", "whisperx", "auto"],
+        help="aligner to measure (whisperx: a local wav2vec2 model, on CUDA when present)",
+    )
+    parser.add_argument("--model-dir", help="WhisperX alignment model directory")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    return parser.parse_args()
+
+
 def main() -> None:
-    backend = get_backend("pocketsphinx")
+    args = parse_args()
+    try:
+        backend = choose_backend(args.backend, args.model_dir)
+    except (ValueError, FileNotFoundError) as error:
+        raise SystemExit(f"{error} (here: --model-dir DIR)") from None
     # warm up: decoder, espeak and silero-vad load once, outside the timed runs
     align_audio(
         synthesize("warm up").resampled(16000).padded(0.3, 0.3).samples / 32768.0,
@@ -178,9 +198,9 @@ def main() -> None:
     for path, r in results["textgrids"]["files"].items():
         rtf = r["realtime_factor"]
         print(f"  {path}: <=50ms {r['within_50ms']:.1%}, {r['status']}, RTF {rtf}x")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {RESULTS.relative_to(ROOT)}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":
