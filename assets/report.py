@@ -33,6 +33,7 @@ def dataset_report(
     word_alignment: pd.DataFrame,
     alignment_summary: pd.DataFrame,
     sync_offsets: pd.DataFrame,
+    pair_scores: pd.DataFrame,
 ):
     """Pair browser (thumbnails, waveforms with word timings, keyframes with A/V offsets),
     histograms and reject counts as static HTML in exports/report/."""
@@ -55,6 +56,7 @@ def dataset_report(
         word_alignment=word_alignment,
         alignment_summary=alignment_summary,
         sync_offsets=sync_offsets,
+        pair_scores=pair_scores,
     )
     config = settings.sources
     roots = {source.name: config.root_of(source) for source in config.sources}

@@ -390,6 +390,7 @@ class PlainBuild:
                     "word_alignment",
                     "alignment_summary",
                     "sync_offsets",
+                    "pair_scores",
                 )
             },
         )

@@ -350,24 +350,18 @@ def _sources(python: str) -> dict:
                 },
                 "match": match_block(),  # docstrings of the undocumented functions
             },
-            # one clock per source in the sources format, so each stream is its own source
-            {
-                "name": "demo_imu",
+            {  # two streams on two clocks, paired on one: the IMU's boot seconds
+                "name": "demo_drive",
                 "modality": "sensor",
                 "root": "sensor",
-                "files": ["imu.csv"],
+                "files": ["imu.csv", "gps.csv"],
                 "licence": "CC0-1.0 (simulated for the demo)",
                 "origin": "crosspair.synth.sensors, seeded simulation of a car on a circle",
-                "sensor": {"time_column": "t_boot_s", "clock": "boot_s"},
-            },
-            {
-                "name": "demo_gps",
-                "modality": "sensor",
-                "root": "sensor",
-                "files": ["gps.csv"],
-                "licence": "CC0-1.0 (simulated for the demo)",
-                "origin": "crosspair.synth.sensors, seeded simulation of a car on a circle",
-                "sensor": {"time_column": "timestamp", "clock": "boot_us"},
+                "sensor": {
+                    "time_column": "t_boot_s",
+                    "clock": "boot_s",
+                    "streams": {"gps.csv": {"time_column": "timestamp", "clock": "boot_us"}},
+                },
             },
             web_source("web_pages"),  # saved pages: images and texts for weak supervision
         ],

@@ -145,7 +145,7 @@ class _SourceWalker:
         abs_path, reason, detail = self._locate(rel)
         payload = {}
         if modality == "sensor" and self.source.sensor is not None:
-            payload = self.source.sensor.model_dump()
+            payload = self.source.sensor.for_file(rel)
         candidate = self._candidate(
             modality,
             rel,

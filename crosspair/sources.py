@@ -11,6 +11,7 @@ of captions, transcripts, descriptions or docstrings; subtitle and audio side fi
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from pathlib import Path
 from typing import Literal
@@ -73,11 +74,31 @@ class Sidecars(_Strict):
     audio: list[str] = Field(default_factory=list, description="globs of external audio files")
 
 
-class SensorClock(_Strict):
+class StreamClock(_Strict):
     """How a sensor stream stamps its samples."""
 
     time_column: str
     clock: Clock
+
+
+class SensorClock(StreamClock):
+    """How a source's sensor streams stamp their samples; ``streams`` names the exceptions.
+
+    A log whose files use different clocks (an IMU in seconds since boot, a GPS receiver in
+    microseconds) is still one source, so its streams are paired on one clock.
+    """
+
+    streams: dict[str, StreamClock] = Field(
+        default_factory=dict,
+        description="glob of files (relative to root) -> their own time_column and clock",
+    )
+
+    def for_file(self, relative_path: str) -> dict[str, str]:
+        """The time column and clock of one file: the first matching glob's, else the source's."""
+        for pattern, clock in self.streams.items():
+            if fnmatch.fnmatchcase(relative_path, pattern):
+                return clock.model_dump()
+        return {"time_column": self.time_column, "clock": self.clock}
 
 
 class Source(_Strict):

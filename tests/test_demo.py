@@ -21,8 +21,7 @@ EXPECTED_FILES = {  # source -> number of media files its globs match
     "demo_speech": 5,
     "demo_video": 2,
     "demo_meshes": 3,
-    "demo_imu": 1,
-    "demo_gps": 1,
+    "demo_drive": 2,
 }
 EXPECTED_RECORDS = {  # source -> records in its manifest
     "demo_images": 5,
@@ -95,7 +94,7 @@ def _files(root: Path) -> dict[str, str]:
     }
 
 
-def test_sources_file_loads_with_one_source_per_stream(config):
+def test_sources_file_loads_with_one_source_per_set(config):
     modalities = {s.name: s.modality for s in config.sources}
     assert modalities == {
         "demo_images": "image",
@@ -104,8 +103,7 @@ def test_sources_file_loads_with_one_source_per_stream(config):
         "demo_video": "video",
         "demo_meshes": "mesh",
         "demo_code": "code",
-        "demo_imu": "sensor",
-        "demo_gps": "sensor",
+        "demo_drive": "sensor",
     }
     assert all(not Path(s.root).is_absolute() for s in config.sources)
 
@@ -210,7 +208,7 @@ def test_video_beeps_start_on_the_flashes(config):
 
 
 def test_sensor_streams_share_one_boot_clock_and_the_imu_has_a_gap(config):
-    root = config.root_of(config.by_name("demo_imu"))
+    root = config.root_of(config.by_name("demo_drive"))
     imu = pd.read_csv(root / "imu.csv")
     gps = pd.read_csv(root / "gps.csv")
     assert (len(imu), len(gps)) == (575, 60)

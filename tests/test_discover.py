@@ -166,3 +166,52 @@ def test_a_side_file_matched_by_the_media_globs_is_found_once(tmp_path, shared_d
         ("text", "clip.en.srt"),
         ("video", "clip.mp4"),
     ]
+
+
+def test_a_sensor_file_named_in_streams_takes_its_own_clock(tmp_path):
+    (tmp_path / "log").mkdir()
+    (tmp_path / "log" / "imu.csv").write_text("t_boot_s,acc\n1.0,9.8\n1.01,9.7\n")
+    (tmp_path / "log" / "gps.csv").write_text("timestamp,lat\n1000000,52.0\n1100000,52.1\n")
+    source = {
+        "name": "drive",
+        "modality": "sensor",
+        "root": "log",
+        "files": ["*.csv"],
+        "licence": "CC0",
+        "origin": "test",
+        "sensor": {
+            "time_column": "t_boot_s",
+            "clock": "boot_s",
+            "streams": {"gps*.csv": {"time_column": "timestamp", "clock": "boot_us"}},
+        },
+    }
+    found = discover(parse_sources({"sources": [source]}, base_dir=tmp_path))
+    payloads = {c.path: c.payload for c in found.candidates}
+    assert payloads == {
+        "gps.csv": {"time_column": "timestamp", "clock": "boot_us"},
+        "imu.csv": {"time_column": "t_boot_s", "clock": "boot_s"},
+    }
+    rows = {c.path: probe(c)[0] for c in found.candidates}
+    # 100,000 us between the two fixes: read in the file's own unit
+    assert rows["gps.csv"]["clock"] == "boot_us"
+    assert rows["gps.csv"]["duration_s"] == pytest.approx(0.1)
+
+
+def test_a_stream_clock_must_be_known(tmp_path):
+    source = {
+        "name": "drive",
+        "modality": "sensor",
+        "root": ".",
+        "files": ["*.csv"],
+        "licence": "CC0",
+        "origin": "test",
+        "sensor": {
+            "time_column": "t",
+            "clock": "boot_s",
+            "streams": {"gps.csv": {"time_column": "timestamp", "clock": "sundial"}},
+        },
+    }
+    with pytest.raises(
+        ValueError, match=r"'sensor\.streams\.gps\.csv\.clock': Input should be 'boot_s'"
+    ):
+        parse_sources({"sources": [source]}, base_dir=tmp_path)

@@ -138,12 +138,24 @@ def histogram(
     return Histogram(name, title, xlabel, [round(float(e), 6) for e in edges], series)
 
 
+def _pair_scores(tables: ReportTables) -> dict[str, pd.Series]:
+    """Scores per method: a pair's own, else the one a model gave it (``pair_scores``)."""
+    scored = tables.pairs[tables.pairs["score"].notna()]
+    scores = {str(method): part["score"] for method, part in scored.groupby("method", sort=True)}
+    pairs = set(tables.pairs["pair_id"])
+    rescored = tables.pair_scores[
+        tables.pair_scores["pair_id"].isin(pairs - set(scored["pair_id"]))
+    ]
+    for (method, model), part in rescored.groupby(["method", "model_name"], sort=True):
+        scores[f"{method}, scored by {model}"] = part["score"]
+    return scores
+
+
 def report_histograms(tables: ReportTables) -> list[Histogram]:
     """Text lengths, pair scores, word alignment scores and durations, A/V sync offsets."""
     texts = tables.catalog("text")
     text_lengths = {str(kind): part["n_words"] for kind, part in texts.groupby("kind", sort=True)}
-    scored = tables.pairs[tables.pairs["score"].notna()]
-    scores = {str(method): part["score"] for method, part in scored.groupby("method", sort=True)}
+    scores = _pair_scores(tables)
     timed = tables.word_alignment[tables.word_alignment["timed"]]
     word_durations = {"words": (timed["end_s"] - timed["start_s"]) * 1000.0}
     reliable = tables.sync_offsets[tables.sync_offsets["reason"] == ""]
@@ -155,7 +167,8 @@ def report_histograms(tables: ReportTables) -> list[Histogram]:
             "Pair scores",
             "score",
             scores,
-            f"No pair has a score: all {len(tables.pairs)} pairs come from heuristics.",
+            f"No pair has a score: all {len(tables.pairs)} pairs come from heuristics, "
+            "and no model scored them.",
         ),
         histogram(
             "alignment_scores",

@@ -24,6 +24,7 @@ from crosspair.schemas import (
     UNPAIRED,
     empty_frame,
 )
+from crosspair.semantic.tables import PAIR_SCORES
 from crosspair.sync.tables import SYNC_OFFSETS
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ OPTIONAL = {
     "word_alignment": WORD_ALIGNMENTS,
     "alignment_summary": ALIGNMENT_SUMMARY,
     "sync_offsets": SYNC_OFFSETS,
+    "pair_scores": PAIR_SCORES,
 }
 
 
@@ -55,6 +57,7 @@ class ReportTables:
     word_alignment: pd.DataFrame = field(default_factory=lambda: empty_frame(WORD_ALIGNMENTS))
     alignment_summary: pd.DataFrame = field(default_factory=lambda: empty_frame(ALIGNMENT_SUMMARY))
     sync_offsets: pd.DataFrame = field(default_factory=lambda: empty_frame(SYNC_OFFSETS))
+    pair_scores: pd.DataFrame = field(default_factory=lambda: empty_frame(PAIR_SCORES))
     missing: tuple[str, ...] = ()
 
     def catalog(self, modality: str) -> pd.DataFrame:

@@ -10,6 +10,7 @@ import pytest
 from dagster import DagsterInstance
 
 from crosspair.demo import generate_demo
+from crosspair.synth.sensors import Drive
 from dagster_project.build import failed_checks, materialise_all
 
 pytestmark = pytest.mark.slow
@@ -43,8 +44,8 @@ def build(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch, DagsterInstance.local_temp(str(home)) as instance:
         patch.chdir(sources.parent)
         result = materialise_all(sources, root / "data", instance)
-    tables = root / "data" / "tables"
-    return result, lambda name: pd.read_parquet(tables / f"{name}.parquet")
+    data = root / "data"
+    return result, lambda name: pd.read_parquet(data / "tables" / f"{name}.parquet"), data
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +62,7 @@ def _by_keys(frame: pd.DataFrame, keys: dict[str, str]) -> pd.DataFrame:
 
 
 def test_build_passes_every_check_and_the_agreement_floor(build):
-    result, _ = build
+    result = build[0]
     assert result.success
     assert failed_checks(result) == []
     assert failed_checks(result, "WARN") == []
@@ -126,3 +127,27 @@ def test_provenance_names_the_annotators_and_the_model(build, keys):
 def test_every_demo_code_item_stays_paired(build):
     unpaired = build[1]("unpaired_items")
     assert unpaired[unpaired["source"] == "demo_code"].empty
+
+
+def test_the_drive_is_paired_on_the_imu_clock_with_its_gap_and_utc_link(build):
+    _, table, data = build
+    drive = Drive()
+    summary = table("sensor_pairing_summary").to_dict("records")
+    assert len(summary) == 1
+    row = summary[0]
+    assert (row["source"], row["reference"], row["other"]) == ("demo_drive", "imu", "gps")
+    assert (row["n_reference"], row["n_other"]) == (575, 60)  # the files' rows
+    assert row["clock_offset_s"] == 0.0  # the GPS counts microseconds since the same boot
+    assert row["max_abs_dt_s"] <= row["tolerance_s"]
+    # the IMU's dropout from 3.0 s to 3.25 s after the start, seen from its 10 ms samples
+    gaps = table("sensor_gaps").to_dict("records")
+    assert [(g["stream"], round(g["start_s"] - drive.boot_s, 1)) for g in gaps] == [("imu", 3.0)]
+    assert gaps[0]["gap_s"] == pytest.approx(0.26, abs=0.01)
+    # the GPS rows carry UTC: the link is the simulation's boot time, to the microsecond
+    links = table("clock_links").to_dict("records")
+    assert [(k["stream"], k["used"]) for k in links] == [("gps", True)]
+    assert links[0]["offset_ns"] == drive.utc_us_at_boot * 1000
+    exported = pd.read_parquet(data / "exports" / "sensors" / "demo_drive.parquet")
+    assert len(exported) == 575
+    start_utc_s = (exported["utc_ns"].iloc[0] - exported["t_s"].iloc[0] * 1e9) / 1e9
+    assert start_utc_s == pytest.approx(drive.utc_us_at_boot / 1e6, abs=1e-3)

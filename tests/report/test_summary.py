@@ -6,8 +6,9 @@ import pandas as pd
 
 from crosspair.report import ReportTables, headline_counts, render_report
 from crosspair.report.pairs import select_pairs
-from crosspair.report.summary import HISTOGRAM_BINS, histogram
+from crosspair.report.summary import HISTOGRAM_BINS, histogram, report_histograms
 from crosspair.schemas import PAIRS, REJECTS, SPLIT_ASSIGNMENTS, empty_frame
+from crosspair.semantic.tables import PAIR_SCORES
 
 
 def _pair(number: int, source: str, method: str = "manifest") -> dict:
@@ -117,3 +118,33 @@ def test_rendering_again_removes_pages_of_a_larger_report(tmp_path):
     ]
     render_report(_tables(many[:3], {}), tmp_path, "v2")
     assert [p.name for p in tmp_path.glob("pairs-*.html")] == ["pairs-001.html"]
+
+
+def test_pairs_scored_by_a_model_afterwards_show_in_the_score_histogram():
+    model_pair = {**_pair(1, "a", method="model:minilm"), "score": 0.9}
+    tables = _tables([model_pair, _pair(2, "a"), _pair(3, "a")], {1: "train"})
+
+    def scored(number: int, method: str, score: float) -> dict:
+        row = {column: "" for column in PAIR_SCORES.columns}
+        pair_id = f"{number:016x}"
+        return {**row, "pair_id": pair_id, "method": method, "model_name": "mini", "score": score}
+
+    tables.pair_scores = pd.DataFrame(
+        # pair 1 keeps its own score; pair 2 was scored afterwards; pair 9 no longer exists
+        [scored(1, "model:minilm", 0.1), scored(2, "manifest", 0.4), scored(9, "manifest", 0.5)]
+    )
+    scores = next(h for h in report_histograms(tables) if h.name == "pair_scores")
+    assert {name: sum(counts) for name, counts in scores.series.items()} == {
+        "model:minilm": 1,
+        "manifest, scored by mini": 1,
+    }
+    assert scores.total == 2
+
+
+def test_the_score_histogram_says_why_it_is_empty():
+    tables = _tables([_pair(1, "a"), _pair(2, "a")], {1: "train"})
+    scores = next(h for h in report_histograms(tables) if h.name == "pair_scores")
+    assert scores.total == 0
+    assert scores.empty_note == (
+        "No pair has a score: all 2 pairs come from heuristics, and no model scored them."
+    )
