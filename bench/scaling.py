@@ -53,7 +53,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help=f"only {QUICK_SCALES}")
     parser.add_argument("--workers", type=int, default=0, help="probe processes (0 = in process)")
     parser.add_argument(
-        "--shards-max", type=int, default=100_000, help="largest scale that writes shards"
+        "--shards-max", type=int, default=1_000_000, help="largest scale that writes shards"
     )
     parser.add_argument("--seed", type=int, default=20240501)
     parser.add_argument("--corpus", type=Path, help="keep the corpora here (one folder per scale)")

@@ -64,10 +64,18 @@ def item_index(
     return index.set_index("item_id")
 
 
-def lookup(index: pd.DataFrame, item_id: str, pair_id: str) -> pd.Series:
-    """The index row of one side of a pair; the error names the pair and the way out."""
+def item_records(index: pd.DataFrame) -> dict[str, dict]:
+    """``item_index`` rows as plain dicts by item id (each with its ``item_id``), for loops."""
+    records = index.to_dict("index")
+    for item_id, record in records.items():
+        record["item_id"] = item_id
+    return records
+
+
+def lookup(items: Mapping[str, dict], item_id: str, pair_id: str) -> dict:
+    """The record of one side of a pair; the error names the pair and the way out."""
     try:
-        return index.loc[item_id]
+        return items[item_id]
     except KeyError:
         raise KeyError(
             f"pair {pair_id}: item {item_id} is in no catalog; pass every catalog the pairs use "

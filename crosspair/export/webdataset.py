@@ -12,16 +12,18 @@ holds the left item as ``{key}.{ext}``, every text right side in ``{key}.json`` 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path, PurePosixPath
 
 import pandas as pd
 from webdataset import TarWriter
 
-from crosspair.export.item_index import item_index, lookup
+from crosspair.export.item_index import item_index, item_records, lookup
 from crosspair.schemas import SHARD_INDEX, SPLITS
 
 logger = logging.getLogger(__name__)
@@ -32,6 +34,7 @@ TAR_OWNER = "crosspair"
 TAR_MODE = 0o444
 CODE_SUFFIXES = {"python": "py"}
 _RESERVED = {"json", "txt"}
+_PAIR_FIELDS = ("group_id", "pair_id", "left_id", "right_id", "method")
 
 
 @dataclass(frozen=True)
@@ -76,68 +79,68 @@ def resolver_from_roots(roots: Mapping[str, str | Path], data_dir: str | Path) -
     return resolve
 
 
-def _suffix(item: pd.Series) -> str:
+def _suffix(item: dict) -> str:
     if item["table"] == "code":
         return CODE_SUFFIXES.get(str(item["language"] or "").lower(), "py")
     suffix = PurePosixPath(item["path"]).suffix.lower().lstrip(".")
     return suffix or "bin"
 
 
-def _payload(item: pd.Series, resolve: Resolve) -> bytes:
+def _payload(item: dict, resolve: Resolve) -> bytes:
     """The item's bytes: code as UTF-8, media read from disk and checked against its sha256."""
     if item["table"] == "code":
         return str(item["text"]).encode("utf-8")
-    ref = ItemFile(item["table"], item.name, item["source"], item["path"])
+    ref = ItemFile(item["table"], item["item_id"], item["source"], item["path"])
     data = resolve(ref).read_bytes()
     if item["sha256"] and hashlib.sha256(data).hexdigest() != item["sha256"]:
         raise ValueError(
-            f"item {item.name}: {item['path']} changed since it was catalogued "
+            f"item {item['item_id']}: {item['path']} changed since it was catalogued "
             "(sha256 differs); re-run the catalog before exporting"
         )
     return data
 
 
-def _sample(key: str, group: pd.DataFrame, index: pd.DataFrame, resolve: Resolve) -> dict:
-    """The tar members of one pair group, keyed by suffix."""
-    first = group.iloc[0]
-    left = lookup(index, first["left_id"], first["pair_id"])
+def _sample(key: str, group: list[dict], items: Mapping[str, dict], resolve: Resolve) -> dict:
+    """The tar members of one pair group (its pair rows, sorted by pair id), keyed by suffix."""
+    first = group[0]
+    left = lookup(items, first["left_id"], first["pair_id"])
     left_member = _suffix(left)
     if left_member in _RESERVED or left_member.startswith("right"):
         left_member = f"left.{left_member}"
     sample = {"__key__": key, left_member: _payload(left, resolve)}
 
     texts, media, members_of = [], [], {}
-    for pair in group.itertuples(index=False):
-        right = lookup(index, pair.right_id, pair.pair_id)
+    for pair in group:
+        right = lookup(items, pair["right_id"], pair["pair_id"])
         if right["table"] == "text":
             texts.append(
                 {
-                    "pair_id": pair.pair_id,
-                    "right_id": pair.right_id,
+                    "pair_id": pair["pair_id"],
+                    "right_id": pair["right_id"],
                     "kind": right["kind"],
                     "text": right["text"],
-                    "method": pair.method,
+                    "method": pair["method"],
                 }
             )
             continue
         # a media item paired twice (two methods) is stored once
-        if pair.right_id not in members_of:
-            members_of[pair.right_id] = f"right{len(members_of)}.{_suffix(right)}"
-            sample[members_of[pair.right_id]] = _payload(right, resolve)
+        if pair["right_id"] not in members_of:
+            members_of[pair["right_id"]] = f"right{len(members_of)}.{_suffix(right)}"
+            sample[members_of[pair["right_id"]]] = _payload(right, resolve)
         media.append(
             {
-                "pair_id": pair.pair_id,
-                "right_id": pair.right_id,
+                "pair_id": pair["pair_id"],
+                "right_id": pair["right_id"],
                 "modality": right["modality"],
-                "member": members_of[pair.right_id],
-                "method": pair.method,
+                "member": members_of[pair["right_id"]],
+                "method": pair["method"],
             }
         )
 
     meta = {
         "group_id": first["group_id"],
         "left": {
-            "item_id": left.name,
+            "item_id": left["item_id"],
             "modality": left["modality"],
             "source": left["source"],
             "path": left["path"],
@@ -177,7 +180,7 @@ def write_shards(
     if samples_per_shard < 1:
         raise ValueError(f"samples_per_shard must be at least 1, got {samples_per_shard}")
     out_dir = Path(out_dir)
-    index = item_index(catalogs, extracted_audio)
+    items = item_records(item_index(catalogs, extracted_audio))
     table = pairs.merge(assignments[["pair_id", "split"]], on="pair_id", how="inner")
     table = table.sort_values(["split", "group_id", "pair_id"])
     spread = table.groupby("group_id")["split"].nunique()
@@ -189,7 +192,11 @@ def write_shards(
         folder = out_dir / split
         folder.mkdir(parents=True, exist_ok=True)
         _clear_old_shards(folder, split)
-        groups = list(table[table["split"] == split].groupby("group_id", sort=True))
+        records = table.loc[table["split"] == split, list(_PAIR_FIELDS)].to_dict("records")
+        groups = [
+            (key, list(rows))
+            for key, rows in itertools.groupby(records, key=itemgetter("group_id"))
+        ]
         for shard_number, start in enumerate(range(0, len(groups), samples_per_shard)):
             shard = f"{split}/{split}-{shard_number:06d}.tar"
             with (
@@ -204,7 +211,7 @@ def write_shards(
                 ) as writer,
             ):
                 for key, group in groups[start : start + samples_per_shard]:
-                    sample = _sample(key, group, index, resolve)
+                    sample = _sample(key, group, items, resolve)
                     writer.write(sample)
                     members = sorted(name for name in sample if name != "__key__")
                     rows.append(
@@ -213,7 +220,7 @@ def write_shards(
                             "shard": shard,
                             "key": key,
                             "group_id": key,
-                            "pair_ids": ";".join(group["pair_id"]),
+                            "pair_ids": ";".join(pair["pair_id"] for pair in group),
                             "members": ";".join(members),
                         }
                     )
