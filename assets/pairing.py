@@ -212,14 +212,7 @@ def unpaired_items(
         tracks=extracted_audio,
         texts=text_catalog,
         unmatched_pool=unmatched_pool_texts,
+        weak=weak_unpaired(weak_label_votes),
     )
-    # the weak labels know why a page's image or text went unpaired better than the manifests
-    weak = weak_unpaired(weak_label_votes)
-    table = table[~table["item_id"].isin(weak["item_id"])]
-    table = pd.concat([table, weak], ignore_index=True) if len(weak) else table
-    table = UNPAIRED.validate(
-        table.sort_values(["source", "path", "wanted", "item_id"], kind="mergesort").reset_index(
-            drop=True
-        )
-    )
+    table = UNPAIRED.validate(table)
     return Output(table, metadata=table_metadata(table, "unpaired", "source", "reason"))

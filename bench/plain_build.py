@@ -270,12 +270,9 @@ class PlainBuild:
             tracks=t["extracted_audio"],
             texts=t["text_catalog"],
             unmatched_pool=t["unmatched_pool_texts"],
+            weak=weak_unpaired(t["weak_label_votes"]),
         )
-        weak = weak_unpaired(t["weak_label_votes"])
-        table = table[~table["item_id"].isin(weak["item_id"])]
-        table = pd.concat([table, weak], ignore_index=True) if len(weak) else table
-        table = table.sort_values(["source", "path", "wanted", "item_id"], kind="mergesort")
-        self.store("unpaired_items", schemas.UNPAIRED.validate(table.reset_index(drop=True)))
+        self.store("unpaired_items", schemas.UNPAIRED.validate(table))
 
     def timing(self) -> None:
         """assets/alignment.py, assets/sync.py, assets/sensors.py."""

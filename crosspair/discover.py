@@ -307,7 +307,8 @@ class _SourceWalker:
         value = record.get(self.source.manifest.text_field)
         if value is None:
             return [""]
-        return value if isinstance(value, list) else [value]
+        # an empty list is one empty text, so the record is rejected rather than lost
+        return (value if isinstance(value, list) else [value]) or [""]
 
     def _media_record(self, number: int, record: dict, seen: dict[str, int]) -> None:
         manifest = self.source.manifest
@@ -318,7 +319,12 @@ class _SourceWalker:
             self._reject(
                 placeholder,
                 "invalid_record",
-                f"{manifest.path} line {number}: field '{manifest.media_field}' is missing",
+                f"{manifest.path} line {number}: field '{manifest.media_field}' "
+                + (
+                    "is missing"
+                    if media_rel in (None, "")
+                    else f"is not a file path (got {media_rel!r}); write the path as text"
+                ),
             )
             return
         media_rel = os.path.normpath(media_rel).replace(os.sep, "/")

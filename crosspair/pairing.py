@@ -202,6 +202,7 @@ def unpaired_items(
     tracks: pd.DataFrame | None = None,
     texts: pd.DataFrame | None = None,
     unmatched_pool: pd.DataFrame | None = None,
+    weak: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Items that got no pair they should have, each with the reason (nothing vanishes silently).
 
@@ -209,7 +210,9 @@ def unpaired_items(
     ``tracks``, whose audio could not be extracted; ``texts`` whose media (or code record)
     was rejected, so they stay in the text catalog with nothing to pair with; and the pool
     texts a model left without a pair (``unmatched_pool``, rows with their reason), unless
-    another pair (a human one) took them in.
+    another pair (a human one) took them in. ``weak`` rows (``weak_unpaired``) replace the
+    others of their items, since the weak labels know why a page's image or text went unpaired.
+    Items in any pair, or rejected, are never listed.
     """
     paired = set(pairs["left_id"])
     rows = list(extra or [])
@@ -233,12 +236,16 @@ def unpaired_items(
     if texts is not None:
         rows += _texts_of_rejected_media(texts, pairs, rejects)
     if unmatched_pool is not None:
-        in_a_pair = set(pairs["left_id"]) | set(pairs["right_id"])
-        rows += unmatched_pool[~unmatched_pool["item_id"].isin(in_a_pair)].to_dict("records")
-    if not rows:
-        return empty_frame(UNPAIRED)
+        rows += unmatched_pool.to_dict("records")
     frame = pd.DataFrame(rows, columns=list(UNPAIRED.columns))
-    return frame.sort_values(["source", "path", "wanted"], kind="mergesort").reset_index(drop=True)
+    if weak is not None and len(weak):
+        frame = pd.concat([frame[~frame["item_id"].isin(weak["item_id"])], weak])
+    settled = set(pairs["left_id"]) | set(pairs["right_id"]) | set(rejects["item_id"])
+    frame = frame[~frame["item_id"].isin(settled)]
+    if frame.empty:
+        return empty_frame(UNPAIRED)
+    order = ["source", "path", "wanted", "item_id"]
+    return frame.sort_values(order, kind="mergesort").reset_index(drop=True)
 
 
 def _videos_without_audio(videos: pd.DataFrame, tracks: pd.DataFrame | None) -> list[dict]:

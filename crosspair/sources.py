@@ -45,8 +45,29 @@ class SourcesError(ValueError):
     """A sources file that cannot be used; the message names the file, source and field."""
 
 
+def _has_lone_surrogate(value: object) -> bool:
+    """True for text (or lists and mappings of it) that holds an escape such as ``\\ud800``."""
+    if isinstance(value, str):
+        return any("\ud800" <= char <= "\udfff" for char in value)
+    if isinstance(value, list | tuple):
+        return any(_has_lone_surrogate(item) for item in value)
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, BaseModel):  # blocks defined elsewhere (match, html)
+        return _has_lone_surrogate(value.model_dump())
+    return False
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _text_is_unicode(cls, value: object) -> object:
+        # YAML's "\ud800" escapes decode to lone surrogates, which no file or table can hold
+        if _has_lone_surrogate(value):
+            raise ValueError("holds a lone surrogate escape such as \\ud800; remove it")
+        return value
 
 
 class Manifest(_Strict):
@@ -130,6 +151,13 @@ class Source(_Strict):
     def _name_is_identifier(cls, value: str) -> str:
         if not _NAME.match(value):
             raise ValueError("use lower case letters, digits and '_', starting with a letter")
+        return value
+
+    @field_validator("licence", "origin")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("is empty; every item carries it (e.g. 'CC-BY-4.0', a URL)")
         return value
 
     @field_validator("files")
@@ -264,4 +292,9 @@ def load_sources(path: str | Path) -> SourcesConfig:
                     f"{path}: source '{source.name}', field 'manifest.path': {manifest} "
                     "does not exist"
                 )
+        if source.match is not None and not (root / source.match.pool).is_file():
+            raise SourcesError(
+                f"{path}: source '{source.name}', field 'match.pool': {root / source.match.pool} "
+                "is not a file; write the pool's JSONL there or fix the path"
+            )
     return config

@@ -73,6 +73,24 @@ def test_junk_captions_are_rejected_not_exported(photos):
     assert probe(kept[-1])[0]["text"] == "fine"
 
 
+def test_an_empty_caption_list_is_one_rejected_text_not_nothing(photos):
+    _write(photos, [json.dumps({"file": "images/a.jpg", "caps": []}).encode()])
+    found, reasons = _outcomes(_config(photos))
+    assert reasons == {("images/a.jpg#0", "empty_text")}
+
+
+def test_a_media_field_that_is_not_text_says_so(photos):
+    _write(photos, [json.dumps({"file": 5, "caps": "a cat"}).encode()])
+    found = discover(_config(photos))
+    assert [(r["reason"], r["detail"]) for r in found.rejects] == [
+        (
+            "invalid_record",
+            "captions.jsonl line 1: field 'file' is not a file path (got 5); "
+            "write the path as text",
+        )
+    ]
+
+
 def test_null_ids_are_not_duplicates_and_numbers_are_text(photos):
     _write(
         photos,

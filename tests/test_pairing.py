@@ -201,3 +201,53 @@ def test_pool_texts_a_model_left_unpaired_are_listed_unless_another_pair_took_th
             "reason": f"below the threshold 0.3: top_k chose {code['item_id']} at cosine 0.120",
         }
     ]
+
+
+def test_weak_label_rows_leave_out_items_a_human_paired_and_rejected_images():
+    def weak_row(item: str, modality: str, path: str, reason: str) -> dict:
+        return {
+            "item_id": item,
+            "source": "web",
+            "modality": modality,
+            "path": path,
+            "wanted": "image ↔ text from its pages" if modality == "image" else "alt ↔ its image",
+            "reason": reason,
+        }
+
+    cat, dog, broken = (item_id("web", f"img/{name}") for name in ("cat.jpg", "dog.jpg", "x.jpg"))
+    alt_cat, alt_dog = (item_id("web", "p.html", f"img{n}:alt") for n in (1, 2))
+    weak = UNPAIRED.validate(
+        pd.DataFrame(
+            [
+                weak_row(cat, "image", "img/cat.jpg", "weak labels dropped all 1 texts"),
+                weak_row(alt_cat, "text", "p.html", "weak labels dropped it: boilerplate"),
+                weak_row(dog, "image", "img/dog.jpg", "weak labels dropped all 1 texts"),
+                weak_row(alt_dog, "text", "p.html", "weak labels dropped it: too_short"),
+                weak_row(broken, "image", "img/x.jpg", "weak labels dropped all 1 texts"),
+            ]
+        )
+    )
+    # a person paired the cat with its alt text; x.jpg is not an image at all
+    human = {
+        "pair_id": "f" * 16,
+        "group_id": cat,
+        "source": "web",
+        "left_id": cat,
+        "left_modality": "image",
+        "right_id": alt_cat,
+        "right_modality": "text",
+        "method": "human",
+        "score": 1.0,
+        "params": "{}",
+    }
+    rejected = {
+        **_media("web", "image", "img/x.jpg"),
+        "stage": "probe",
+        "reason": "corrupt",
+        "detail": "cannot identify image file",
+    }
+    table = unpaired_items({}, PAIRS.validate(pd.DataFrame([human])), _rejects(rejected), weak=weak)
+    assert table[["item_id", "reason"]].to_dict("records") == [
+        {"item_id": dog, "reason": "weak labels dropped all 1 texts"},
+        {"item_id": alt_dog, "reason": "weak labels dropped it: too_short"},
+    ]

@@ -38,7 +38,9 @@ class Match(BaseModel):
     id_field: str | None = Field(default=None, description="field with the text's own id")
     model: Literal["minilm", "open_clip"] = "minilm"
     top_k: int = Field(default=1, ge=1, description="items kept per pool text")
-    threshold: float | None = Field(default=None, ge=-1.0, le=1.0, description="lowest cosine")
+    threshold: float | None = Field(
+        default=None, ge=-1.0, le=1.0, strict=True, allow_inf_nan=False, description="lowest cosine"
+    )
     mutual_best: bool = Field(default=False, description="only texts and items best for each other")
     one_to_one: bool = Field(default=False, description="each text and item used at most once")
 

@@ -57,7 +57,8 @@ def pool_candidates(source, root: Path, reject: Reject) -> list[Candidate]:
         own_id = record.get(match.id_field) if match.id_field else None
         text_id = str(own_id) if own_id not in (None, "") else f"line:{number}"
         value = record.get(match.text_field)
-        texts = value if isinstance(value, list) else [value]
+        # an empty list is one empty text, so the line is rejected rather than lost
+        texts = (value if isinstance(value, list) else [value]) or [""]
         for index, text in enumerate(texts):
             key = f"{POOL_KEY_PREFIX}{text_id}#{index}"
             if text_id in seen:

@@ -1,6 +1,7 @@
 """The ``match`` block of a source and the discovery of its pool texts."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -67,3 +68,21 @@ def test_a_pool_outside_the_root_is_refused(tmp_path):
         _config(tmp_path, {"pool": "../x.jsonl", "kind": "caption"})
     with pytest.raises(SourcesError, match=r"match.top_k"):
         _config(tmp_path, {"pool": "p.jsonl", "kind": "caption", "top_k": 0})
+
+
+def test_an_empty_text_list_in_the_pool_is_one_rejected_text(tmp_path):
+    from crosspair.probe import probe
+
+    (tmp_path / "code.jsonl").write_text(json.dumps({"id": "f", "code": "def f(): pass"}) + "\n")
+    (tmp_path / "pool.jsonl").write_text(json.dumps({"id": "a", "text": []}) + "\n")
+    config = _config(tmp_path, {"pool": "pool.jsonl", "kind": "docstring", "id_field": "id"})
+    pool = [c for c in discover(config).candidates if c.path == "pool.jsonl"]
+    assert [c.record_key for c in pool] == ["pool:a#0"]
+    assert probe(pool[0])[1]["reason"] == "empty_text"
+
+
+def test_a_threshold_must_be_a_finite_number():
+    with pytest.raises(SourcesError, match=r"match.threshold"):
+        _config(Path("."), {"pool": "p.jsonl", "kind": "caption", "threshold": True})
+    with pytest.raises(SourcesError, match=r"match.threshold.*finite"):
+        _config(Path("."), {"pool": "p.jsonl", "kind": "caption", "threshold": float("nan")})
