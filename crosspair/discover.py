@@ -307,8 +307,8 @@ class _SourceWalker:
         value = record.get(self.source.manifest.text_field)
         if value is None:
             return [""]
-        # an empty list is one empty text, so the record is rejected rather than lost
-        return (value if isinstance(value, list) else [value]) or [""]
+        # an empty list is no text: the item stays, and unpaired_items says nothing names it
+        return value if isinstance(value, list) else [value]
 
     def _media_record(self, number: int, record: dict, seen: dict[str, int]) -> None:
         manifest = self.source.manifest

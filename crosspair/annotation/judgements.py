@@ -1,10 +1,11 @@
 """Annotation files → one judgements table (``schemas.JUDGEMENTS``) and its rejects.
 
 Every judgement is checked here, whatever file it came from: both items must be catalogued
-(a pair id must name a known pair), the label must be in the label set, the two items must make
-a pair crosspair can make, turned to its direction (``crosspair.annotation.direction``), and an
-annotator who judged the same pair twice keeps the latest judgement. Whatever fails becomes a
-reject row, and so does a file that cannot be read: the other files are still imported.
+(a pair id must name a known pair, and the pair of the item ids when a task names both), the
+label must be in the label set, the two items must make a pair crosspair can make, turned to
+its direction (``crosspair.annotation.direction``), and an annotator who judged the same pair
+twice keeps the latest judgement. Whatever fails becomes a reject row, and so does a file that
+cannot be read or whose name is not UTF-8: the other files are still imported.
 
 >>> files, note = find_annotation_files("annotations/")                      # doctest: +SKIP
 >>> result = import_judgements(files, item_index(catalogs, tracks), pairs)  # doctest: +SKIP
@@ -26,10 +27,12 @@ from crosspair.annotation.records import (
     AnnotationFileError,
     RawJudgement,
     file_reject,
+    is_text,
     skipped_row,
 )
 from crosspair.annotation.tables import JUDGEMENT_REJECTS
 from crosspair.schemas import JUDGEMENTS, empty_frame
+from crosspair.weak.pages import shown_name
 
 __all__ = ["ImportResult", "find_annotation_files", "import_judgements", "read_annotation_file"]
 
@@ -63,8 +66,15 @@ def import_judgements(
     shown_files = []
     for path in map(Path, paths):
         shown = _display(path, base)
+        # tables hold text: a name the OS gave as undecodable bytes is recorded escaped
+        readable_name = is_text(shown)
+        shown = shown if readable_name else shown_name(shown)
         shown_files.append(shown)
         try:
+            if not readable_name:
+                raise AnnotationFileError(
+                    shown, "file name", f"'{shown}' is not valid UTF-8", "rename the file"
+                )
             parsed = read_annotation_file(path, choice_name, shown)
         except AnnotationFileError as err:
             # one broken file costs its own judgements, not the others'; the reject says why
@@ -126,8 +136,15 @@ def _resolve(
 ):
     """(judgement row, None) when usable, else (None, reject row)."""
     left, right = judgement.left_id, judgement.right_id
-    # TODO: a task naming both its items and a pair id is not checked for the two agreeing;
-    # the item ids win.
+    if left and right and judgement.pair_ref in known_pairs:
+        first, second = known_pairs[judgement.pair_ref]
+        if {first, second} != {left, right}:  # either way round is the same pair
+            where = f"{judgement.where}: " if judgement.where else ""
+            detail = (
+                f"{where}pair_id {judgement.pair_ref} is the pair of {first} and {second}, "
+                f"not of {left} and {right}; correct the task's data"
+            )
+            return None, skipped_row(judgement, "conflicting_ids", detail)
     if not (left and right):
         if judgement.pair_ref not in known_pairs:
             detail = f"pair {judgement.pair_ref} is in no pair table"

@@ -3,7 +3,9 @@
 The export is a list of tasks; each task carries crosspair's ids in ``data`` (``left_id`` and
 ``right_id``, or ``pair_id``) and its ``annotations``, each with ``completed_by``, a ``result``
 list holding one ``choices`` entry, and ``was_cancelled``. Cancelled annotations and ones
-without a single choice are skipped and listed with their reason.
+without a single choice are skipped and listed with their reason. A lone UTF-16 surrogate
+escape such as ``"\\ud800"`` is valid JSON but not text a table can hold: the file is rejected,
+naming the task and the field.
 
 >>> parsed = read_label_studio("annotations/project-3.json")  # doctest: +SKIP
 """
@@ -18,6 +20,7 @@ from crosspair.annotation.records import (
     AnnotationFileError,
     ParsedFile,
     RawJudgement,
+    is_text,
     normalise_label,
     parse_time,
     skipped_row,
@@ -26,6 +29,9 @@ from crosspair.annotation.records import (
 log = logging.getLogger(__name__)
 
 _EXPORT_AGAIN = "export the project again from Label Studio with Export → JSON"
+_SURROGATE_FIX = (
+    "write the character itself or a complete surrogate pair, or export the project again"
+)
 _TASK_IDS = (
     "put left_id and right_id (or pair_id) in each task's data, as crosspair's exporter does"
 )
@@ -42,7 +48,8 @@ def read_label_studio(
     path = Path(path)
     shown = display_path or str(path)
     try:
-        tasks = json.loads(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
+        tasks = json.loads(text)
     except json.JSONDecodeError as err:
         raise AnnotationFileError(
             path,
@@ -69,8 +76,18 @@ def read_label_studio(
         )
 
     parsed = ParsedFile()
+    emails = _user_emails(tasks)
     for index, task in enumerate(tasks):
-        _read_task(task, index, path, shown, choice_name, parsed)
+        # strictly decoded UTF-8 holds no surrogate: only a \u escape can make one
+        field = _lone_surrogate_at(task) if "\\u" in text else None
+        if field is not None:
+            raise AnnotationFileError(
+                path,
+                f"task #{index}, {field}",
+                "holds a lone surrogate escape (e.g. \\ud800), which is not text",
+                _SURROGATE_FIX,
+            )
+        _read_task(task, index, path, shown, choice_name, parsed, emails)
     log.info(
         "%s: %d judgements from %d tasks, %d annotations skipped",
         shown,
@@ -81,7 +98,9 @@ def read_label_studio(
     return parsed
 
 
-def _read_task(task, index: int, path: Path, shown: str, choice_name, parsed: ParsedFile):
+def _read_task(
+    task, index: int, path: Path, shown: str, choice_name, parsed: ParsedFile, emails: dict
+):
     task_name = f"task #{index}"
     if not isinstance(task, dict):
         raise AnnotationFileError(path, task_name, "is not a JSON object", _EXPORT_AGAIN)
@@ -102,7 +121,7 @@ def _read_task(task, index: int, path: Path, shown: str, choice_name, parsed: Pa
         if not isinstance(annotation, dict):
             raise AnnotationFileError(path, here, "is not a JSON object", _EXPORT_AGAIN)
         base = {
-            "annotator": _annotator(annotation.get("completed_by"), path, here),
+            "annotator": _annotator(annotation.get("completed_by"), emails, path, here),
             "left_id": left,
             "right_id": right,
             "pair_ref": pair_ref,
@@ -144,15 +163,59 @@ def _task_ids(data: dict, path: Path, where: str) -> tuple[str, str, str]:
     )
 
 
-def _annotator(completed_by, path: Path, where: str) -> str:
-    """Label Studio writes the user id, or (older versions) a user object with an email."""
+def _annotator(completed_by, emails: dict[str, str], path: Path, where: str) -> str:
+    """The annotator of an annotation: the user's email where the export gives one, else the id.
+
+    Exports write ``completed_by`` as the user id, or as a user object with ``id`` and
+    ``email``. A bare id takes the email that the same export gives that id elsewhere
+    (``emails``), so a user is one annotator whichever form an annotation uses; CSV files name
+    annotators by email too.
+    """
     if isinstance(completed_by, dict):
-        completed_by = completed_by.get("email") or completed_by.get("id")
+        email, user_id = completed_by.get("email"), completed_by.get("id")
+        completed_by = email if isinstance(email, str) and email.strip() else user_id
+    elif isinstance(completed_by, int | str) and not isinstance(completed_by, bool):
+        completed_by = emails.get(str(completed_by), completed_by)
     if isinstance(completed_by, bool) or completed_by in (None, ""):
         raise AnnotationFileError(
             path, where, "has no completed_by (annotator)", _EXPORT_AGAIN + " with user ids"
         )
     return str(completed_by)
+
+
+def _user_emails(tasks: list) -> dict[str, str]:
+    """User id -> email, from the user objects of an export's annotations."""
+    emails: dict[str, str] = {}
+    for task in tasks:
+        annotations = task.get("annotations") if isinstance(task, dict) else None
+        for annotation in annotations if isinstance(annotations, list) else []:
+            user = annotation.get("completed_by") if isinstance(annotation, dict) else None
+            if isinstance(user, dict) and isinstance(user.get("email"), str) and user["email"]:
+                if user.get("id") not in (None, ""):
+                    emails.setdefault(str(user["id"]), user["email"])
+    return emails
+
+
+def _lone_surrogate_at(task) -> str | None:
+    """Where in ``task`` a key or string holds a lone surrogate (e.g. ``data.left_id``), if any.
+
+    Walks the task with a stack, not recursion: json.loads accepts nesting deeper than a
+    recursive walk could follow.
+    """
+    stack: list[tuple[str, object]] = [("", task)]
+    while stack:
+        at, value = stack.pop()
+        if isinstance(value, str):
+            if not is_text(value):
+                return at or "the task"
+        elif isinstance(value, dict):
+            for key in value:
+                if not is_text(key):
+                    return f"a key of {at or 'the task'}"
+            stack += [(f"{at}.{key}" if at else key, item) for key, item in value.items()][::-1]
+        elif isinstance(value, list):
+            stack += [(f"{at}[{n}]", item) for n, item in enumerate(value)][::-1]
+    return None
 
 
 def _choices(result, choice_name: str | None, path: Path, where: str) -> list[str]:

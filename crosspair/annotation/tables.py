@@ -27,6 +27,7 @@ REJECT_REASONS = (
     "unknown_label",
     "unknown_item",
     "unknown_pair",
+    "conflicting_ids",  # a task's pair_id names another pair than its left_id and right_id
     "superseded",  # the same annotator judged the same pair again later
     "self_pair",  # an item judged against itself
     "unpairable_modalities",  # e.g. image ↔ image: crosspair makes no such pair

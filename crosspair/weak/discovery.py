@@ -125,7 +125,7 @@ class _PageHarvester:
             if text is not None
         ]
         where = f"{page_rel} <img #{image.index}> src {shown(image.src or '')!r}"
-        anchor, media, reason, detail = self._resolve(page_rel, image)
+        anchor, media, reason, detail = self._resolve(page_rel, page, image)
         if media is None:
             self._reject(
                 self._candidate("image", page_rel, f"img{image.index}"),
@@ -159,14 +159,18 @@ class _PageHarvester:
             else:
                 self.out.candidates.append(candidate)
 
-    def _resolve(self, page_rel: str, image: PageImage) -> tuple[str, Candidate | None, str, str]:
+    def _resolve(
+        self, page_rel: str, page: Page, image: PageImage
+    ) -> tuple[str, Candidate | None, str, str]:
         """(anchor, image item, "", "") of a usable ``<img>``; else (anchor, None, reason, why).
 
-        The reason is never empty: a file the source already rejected lends its own.
+        The src resolves against the page's ``<base href>`` when it has one. The reason is
+        never empty: a file the source already rejected lends its own.
         """
         if image.problem:
             return "", None, "invalid_record", image.problem
-        located = locate_image(image.src, page_rel, self.root, self.source.html.site_url)
+        site_url = self.source.html.site_url
+        located = locate_image(image.src, page_rel, self.root, site_url, page.base)
         if not located.found:
             return located.rel or "", None, located.reason or "invalid_record", located.detail
         known = self.media.get(located.rel)

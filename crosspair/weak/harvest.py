@@ -3,9 +3,11 @@
 Pages are decoded by ``crosspair.weak.decoding`` and parsed with BeautifulSoup on lxml, which
 reads broken markup the way browsers do. Texts are normalised like manifest texts
 (``crosspair.probe.text.normalise_text``), so what is judged here is what is catalogued. One
-pass over the tags in document order finds every image's paragraph, so a page of thousands
-of images parses in linear time; an element that cannot be read is a ``problem`` of its own
-image, never a lost page.
+pass over the tags in document order finds every image's paragraph, and each ``<figure>``'s
+caption and each ``<picture>``'s sources are read once however many images they hold, so a
+page of thousands of images parses in linear time; an element that cannot be read is a
+``problem`` of its own image, never a lost page. Attribute values and texts over libxml2's
+10 MB limit are kept whole (``huge_tree``); ``html.max_page_mb`` bounds the page instead.
 
 >>> page = parse_page(b'<figure><img src="a.jpg" alt="A cat"><figcaption>Tom</figcaption>'
 ...                   b'</figure>')
@@ -22,6 +24,8 @@ from bs4 import BeautifulSoup, Tag
 from crosspair.probe.text import normalise_text
 from crosspair.weak.decoding import Decoded, decode_page
 from crosspair.weak.urls import shown, srcset_urls
+
+_NAMED_SRCSETS = 3  # a reject names this many srcsets without a URL, then counts the rest
 
 
 @dataclass(frozen=True)
@@ -44,31 +48,34 @@ class Page:
     images: list[PageImage] = field(default_factory=list)
     encoding: str = ""  # the codec it was read with (BeautifulSoup's guess, if it had to)
     replaced: int = 0  # U+FFFD in the page because bytes did not fit its declared charset
+    base: str | None = None  # the href of its first <base href>, as written; None: no base
 
 
 def parse_page(markup: bytes | str) -> Page:
     """Parse a page's bytes (or text) into its images and their texts."""
     decoded = decode_page(markup) if isinstance(markup, bytes) else Decoded(markup, "")
-    soup = BeautifulSoup(decoded.markup, "lxml")
+    # without huge_tree libxml2 silently empties attribute values over 10 MB
+    soup = BeautifulSoup(decoded.markup, "lxml", huge_tree=True)
+    shared = _Shared()
     images = [
-        _image(index, img, paragraph)
+        _image(index, img, paragraph, shared)
         for index, (img, paragraph) in enumerate(_images_and_paragraphs(soup), start=1)
     ]
     encoding = decoded.encoding or (soup.original_encoding or "")
-    return Page(_language(soup), images, encoding, decoded.replaced)
+    return Page(_language(soup), images, encoding, decoded.replaced, _base(soup))
 
 
-def _image(index: int, img: Tag, paragraph: str | None) -> PageImage:
+def _image(index: int, img: Tag, paragraph: str | None, shared: _Shared) -> PageImage:
     try:
-        src, problem = _src(img)
+        src, problem = _src(img, shared)
         alt = _attribute_text(img, "alt")
-        return PageImage(index, src, alt, _figcaption(img), paragraph, problem)
+        return PageImage(index, src, alt, shared.figcaption(img), paragraph, problem)
     except Exception as exc:  # one odd element is a reject of its own, never a lost page
         problem = f"the element could not be read ({type(exc).__name__}: {exc})"
         return PageImage(index, None, None, None, paragraph, problem)
 
 
-def _src(img: Tag) -> tuple[str | None, str]:
+def _src(img: Tag, shared: _Shared) -> tuple[str | None, str]:
     """The src, else the first URL of its ``srcset``, else of a ``<source>`` of its ``<picture>``.
 
     Returns the URL (None when there is none) and, when a srcset names no URL, why.
@@ -76,37 +83,97 @@ def _src(img: Tag) -> tuple[str | None, str]:
     src = img.get("src")
     if isinstance(src, str) and src.strip():
         return src, ""
-    unreadable = []
-    for tag in [img, *_picture_sources(img)]:
-        srcset = tag.get("srcset")
-        if not isinstance(srcset, str) or not srcset.strip():
-            continue
-        urls = srcset_urls(srcset)
-        if urls:
-            return urls[0], ""
-        unreadable.append(f"{tag.name} srcset {shown(srcset)!r}")
-    if unreadable:
-        named = ", ".join(unreadable)
-        return None, f"no src, and {named} names no image URL; give the <img> a src"
+    url, own = _srcset_url(img)
+    if url is not None:
+        return url, ""
+    sources = shared.picture_sources(img)
+    url, count = sources.before.get(id(img), (None, 0))
+    if url is not None:
+        return url, ""
+    named = ([own] if own else []) + sources.unreadable[: min(count, _NAMED_SRCSETS)]
+    total = (1 if own else 0) + count
+    if total:
+        listed = ", ".join(named[:_NAMED_SRCSETS])
+        more = f" and {total - _NAMED_SRCSETS} more srcsets" if total > _NAMED_SRCSETS else ""
+        verb = "names" if total == 1 else "name"
+        return None, f"no src, and {listed}{more} {verb} no image URL; give the <img> a src"
     return (src if isinstance(src, str) else None), ""
 
 
-def _picture_sources(img: Tag) -> list[Tag]:
-    """The ``<source>`` elements before the image in its ``<picture>``, in order.
+def _srcset_url(tag: Tag) -> tuple[str | None, str]:
+    """The first URL of the tag's ``srcset``, or (None, how to name a srcset with no URL)."""
+    srcset = tag.get("srcset")
+    if not isinstance(srcset, str) or not srcset.strip():
+        return None, ""
+    urls = srcset_urls(srcset)
+    if urls:
+        return urls[0], ""
+    return None, f"{tag.name} srcset {shown(srcset)!r}"
+
+
+@dataclass
+class _Sources:
+    """What the ``<source>`` elements of one ``<picture>`` offer each image inside it."""
+
+    unreadable: list[str] = field(default_factory=list)  # srcsets naming no URL, up to a URL
+    before: dict[int, tuple[str | None, int]] = field(default_factory=dict)
+    # id(img) -> (the first source URL before the image, how many unreadable srcsets before it)
+
+
+_NO_SOURCES = _Sources()
+
+
+def _picture_sources(picture: Tag) -> _Sources:
+    """What the picture's ``<source>`` elements before each of its images offer, in one walk.
 
     lxml does not know ``<source>`` is empty and nests what follows inside it, so they are
     looked for among all the picture's elements before the image, not only its siblings.
     """
-    picture = img.find_parent("picture")
-    if picture is None:
-        return []
-    sources = []
+    sources = _Sources()
+    url: str | None = None
     for tag in picture.descendants:
-        if tag is img:
-            break
-        if isinstance(tag, Tag) and tag.name == "source":
-            sources.append(tag)
+        if not isinstance(tag, Tag):
+            continue
+        if tag.name == "source" and url is None:
+            url, unreadable = _srcset_url(tag)
+            if unreadable:
+                sources.unreadable.append(unreadable)
+        elif tag.name == "img":
+            sources.before[id(tag)] = (url, len(sources.unreadable))
     return sources
+
+
+def _figcaption(figure: Tag) -> str | None:
+    """The text of the figure's own ``<figcaption>``; None when it has none."""
+    caption = figure.find("figcaption", recursive=False)
+    return None if caption is None else normalise_text(caption.get_text(" ", strip=True))
+
+
+class _Shared:
+    """Each figure's caption and each picture's sources, read once for all images inside.
+
+    Keyed by ``id()`` of the element: the soup keeps every element alive while it is parsed.
+    """
+
+    def __init__(self) -> None:
+        self._captions: dict[int, str | None] = {}
+        self._sources: dict[int, _Sources] = {}
+
+    def figcaption(self, img: Tag) -> str | None:
+        figure = img.find_parent("figure")
+        if figure is None:
+            return None
+        if id(figure) not in self._captions:
+            self._captions[id(figure)] = _figcaption(figure)
+        return self._captions[id(figure)]
+
+    def picture_sources(self, img: Tag) -> _Sources:
+        picture = img.find_parent("picture")
+        if picture is None:
+            return _NO_SOURCES
+        if id(picture) not in self._sources:
+            self._sources[id(picture)] = _picture_sources(picture)
+        return self._sources[id(picture)]
 
 
 def _attribute_text(tag: Tag, name: str) -> str | None:
@@ -127,14 +194,6 @@ class _Texts:
         if key not in self._known:
             self._known[key] = normalise_text(tag.get_text(" ", strip=True))
         return self._known[key]
-
-
-def _figcaption(img: Tag) -> str | None:
-    figure = img.find_parent("figure")
-    if figure is None:
-        return None
-    caption = figure.find("figcaption", recursive=False)
-    return None if caption is None else normalise_text(caption.get_text(" ", strip=True))
 
 
 def _images_and_paragraphs(soup: BeautifulSoup) -> list[tuple[Tag, str | None]]:
@@ -182,6 +241,13 @@ def _subtree_ends(tags: list[Tag]) -> list[int]:
     for position in open_tags:
         ends[position] = len(tags) - 1
     return ends
+
+
+def _base(soup: BeautifulSoup) -> str | None:
+    """The href of the page's first ``<base href>``, as written; None when it has none."""
+    base = soup.find("base", href=True)
+    href = base.get("href") if isinstance(base, Tag) else None
+    return href if isinstance(href, str) else None
 
 
 def _language(soup: BeautifulSoup) -> str:

@@ -1,8 +1,9 @@
 """Where an ``<img src>`` of a saved page points: a file inside the source root, or a reason.
 
-Relative URLs resolve against the page's own folder; site-root URLs ("/img/a.jpg") and
-absolute URLs under the source's ``site_url`` resolve against the source root (the saved
-site); ``file://`` URLs must point inside the root. Everything else is a reason to reject:
+Relative URLs resolve against the page's own folder, or against its ``<base href>`` (itself
+resolved against the page) as browsers do; site-root URLs ("/img/a.jpg") and absolute URLs
+under the source's ``site_url`` resolve against the source root (the saved site);
+``file://`` URLs must point inside the root. Everything else is a reason to reject:
 ``data_uri``, ``remote_url`` (another host, or outside ``site_url``), ``path_outside_root``,
 ``symlink_outside_root``, ``missing_file`` or ``invalid_record`` (no src, odd scheme).
 
@@ -14,9 +15,9 @@ from __future__ import annotations
 
 import os
 import posixpath
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 _SHOWN_CHARS = 80
 _HTML_SPACE = " \t\n\r\f"
@@ -83,8 +84,14 @@ def _after_descriptors(srcset: str, position: int) -> int:
     return position
 
 
-def locate_image(src: str | None, page_rel: str, root: Path, site_url: str | None) -> Located:
-    """Resolve the ``src`` of an image on page ``page_rel`` (relative to ``root``)."""
+def locate_image(
+    src: str | None, page_rel: str, root: Path, site_url: str | None, base: str | None = None
+) -> Located:
+    """Resolve the ``src`` of an image on page ``page_rel`` (relative to ``root``).
+
+    ``base`` is the href of the page's first ``<base href>``: a src without a scheme resolves
+    against it, and an absolute http(s) base makes such a src as remote as any other URL.
+    """
     src = (src or "").strip()
     if not src:
         return Located(reason="invalid_record", detail="the <img> has no src")
@@ -107,12 +114,45 @@ def locate_image(src: str | None, page_rel: str, root: Path, site_url: str | Non
             reason="invalid_record",
             detail=f"URL scheme {scheme!r} does not name an image file",
         )
+    base = (base or "").strip(_HTML_SPACE)
+    if base:
+        return _against_base(src, page_rel, root, site_url, base)
 
     path = unquote(parts.path)
     if path.startswith("/"):
         return inside_root(path.lstrip("/"), root)
     page_dir = posixpath.dirname(page_rel)
     return inside_root(posixpath.join(page_dir, path), root)
+
+
+def _against_base(src: str, page_rel: str, root: Path, site_url: str | None, base: str) -> Located:
+    """A src without a scheme, resolved against the page's ``<base href>``.
+
+    An absolute base (http, https, ``//host``, file) is joined as URLs are; a relative one
+    names a folder against the page's own, without clamping at the root, so a base that
+    leaves the root is ``path_outside_root`` like any escaping src.
+    """
+    said = f" (src resolved against the page's <base href={shown(base)!r}>)"
+    parts = urlsplit(base)
+    scheme = parts.scheme.lower()
+    if scheme or base.startswith("//"):
+        if scheme not in ("", "http", "https", "file"):
+            return Located(
+                reason="invalid_record",
+                detail=f"the page's <base href={shown(base)!r}> has URL scheme {scheme!r}, "
+                "against which relative URLs do not resolve",
+            )
+        absolute = urljoin(base if scheme else "https:" + base, src)
+        located = locate_image(absolute, page_rel, root, site_url)
+    else:
+        folder = unquote(parts.path)
+        if not folder.startswith("/"):
+            folder = posixpath.join(posixpath.dirname(page_rel), folder)
+        path = unquote(urlsplit(src).path)
+        if not path.startswith("/"):
+            path = folder[: folder.rfind("/") + 1] + path  # a base names its folder up to "/"
+        located = inside_root(path.lstrip("/"), root)  # "/..." is under the root
+    return located if located.found else replace(located, detail=located.detail + said)
 
 
 def _site_url_path(netloc: str, path: str, root: Path, site_url: str | None) -> Located:

@@ -143,3 +143,22 @@ def test_annotation_files_from_a_folder_a_glob_or_nowhere(tmp_path):
         [export],
         "one file: annotations/a.json",
     )
+
+
+def test_a_surrogate_encoded_in_a_csv_is_not_utf8(corpus, tmp_path):
+    """CSV files decode strictly: the bytes of a lone surrogate are an error, never a value."""
+    path = tmp_path / "odd.csv"
+    path.write_bytes(
+        b"annotator,item,candidate,label\nann\xed\xa0\x80,"
+        + f"{corpus.images[0]},{corpus.captions[0]},match\n".encode()
+    )
+    result = import_judgements([path], corpus.items, base=tmp_path)
+    assert result.judgements.empty
+    assert result.rejects[["source_file", "reason", "detail"]].to_dict("records") == [
+        {
+            "source_file": "odd.csv",
+            "reason": "unreadable_file",
+            "detail": "byte 34: not UTF-8 text; no judgement of the file is used. "
+            "Fix: save the file as UTF-8 CSV",
+        }
+    ]

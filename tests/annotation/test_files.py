@@ -1,5 +1,7 @@
 """Where judgements are read from, and files that cannot be read: errors or reject rows."""
 
+import os
+
 import pytest
 
 from crosspair.annotation import AnnotationFileError, find_annotation_files, import_judgements
@@ -119,4 +121,30 @@ def test_a_file_that_cannot_be_opened_is_a_reject_row(corpus, tmp_path):
     assert list(result.rejects["detail"]) == [
         "file: cannot be read (Is a directory); no judgement of the file is used. "
         "Fix: check that it is a readable file"
+    ]
+
+
+def test_a_file_name_that_is_not_utf8_is_a_reject_row_saying_to_rename_it(corpus, tmp_path):
+    folder = tmp_path / "annotations"
+    folder.mkdir()
+    odd = folder / os.fsdecode(b"bad\xffname.csv")  # the OS gives 'bad\udcffname.csv'
+    odd.write_text(
+        f"annotator,item,candidate,label\nli,{corpus.images[0]},{corpus.captions[0]},match\n",
+        encoding="utf-8",
+    )
+    data = {"left_id": corpus.images[0], "right_id": corpus.captions[0]}
+    write_json(folder / "good.json", [ls_task(1, data, [ls_annotation(1, 1, ["match"])])])
+
+    files, _ = find_annotation_files("annotations/", tmp_path)
+    result = import_judgements(files, corpus.items, base=tmp_path)
+
+    assert result.files == ["annotations/bad\\xffname.csv", "annotations/good.json"]
+    assert list(result.judgements["source_file"]) == ["annotations/good.json"]
+    assert result.rejects[["source_file", "reason", "detail"]].to_dict("records") == [
+        {
+            "source_file": "annotations/bad\\xffname.csv",
+            "reason": "unreadable_file",
+            "detail": "file name: 'annotations/bad\\xffname.csv' is not valid UTF-8; no judgement "
+            "of the file is used. Fix: rename the file",
+        }
     ]

@@ -12,7 +12,7 @@ from crosspair.schemas import JUDGEMENTS
 from tests.annotation.conftest import COCO, ls_annotation, ls_task, pair_row, write_json
 
 # A real export's shape, written out by hand: task 41 names its items, task 42 only its pair
-# (crosspair's exporter writes both). User 7 is an older export's user object.
+# (crosspair's exporter writes both). User 7 is an older export's user object: its email names it.
 EXPORT = """[
   {
     "id": 41,
@@ -262,3 +262,117 @@ def test_the_export_helpers_write_the_fields_of_the_hand_written_export(corpus, 
     tasks = json.loads(path.read_text())
     assert {key for key in tasks[0]} == set(ls_task(1, {}, []))
     assert set(tasks[0]["annotations"][0]) <= set(ls_annotation(1, 1, ["match"]))
+
+
+def test_one_user_is_one_annotator_whichever_form_completed_by_takes(corpus, tmp_path):
+    data = {"left_id": corpus.images[0], "right_id": corpus.captions[0]}
+    user_object = {"id": 7, "email": "ana@example.org", "first_name": "Ana"}
+    tasks = [
+        ls_task(1, data, [ls_annotation(1, user_object, ["match"], "2024-05-02T09:00:00Z")]),
+        ls_task(2, data, [ls_annotation(2, 7, ["no_match"], "2024-05-03T09:00:00Z")]),
+        # an object without an id is named by its email
+        ls_task(3, data, [ls_annotation(3, {"email": "li@example.org"}, ["match"])]),
+    ]
+    path = write_json(tmp_path / "a.json", tasks)
+    result = import_judgements([path], corpus.items, base=tmp_path)
+    kept = result.judgements[["annotator", "label", "task_id"]].to_dict("records")
+    # the bare id 7 takes the email the same export gives user 7
+    assert kept == [
+        {"annotator": "ana@example.org", "label": "no_match", "task_id": "2"},
+        {"annotator": "li@example.org", "label": "match", "task_id": "3"},
+    ]
+    # user 7's first judgement, written with the user object, is the same annotator's older one
+    assert result.rejects[["annotator", "task_id", "reason", "detail"]].to_dict("records") == [
+        {
+            "annotator": "ana@example.org",
+            "task_id": "1",
+            "reason": "superseded",
+            "detail": "a later judgement of the same pair by ana@example.org: a.json, task 2",
+        }
+    ]
+
+
+def test_a_pair_id_naming_other_items_than_the_task_is_a_reject(corpus, tmp_path):
+    pairs = pd.DataFrame(
+        [pair_row(corpus.images[1], corpus.captions[2], "manifest_reference", COCO, "image")]
+    )
+    pair = pairs.at[0, "pair_id"]
+    tasks = [
+        ls_task(
+            1,
+            {"pair_id": pair, "left_id": corpus.images[0], "right_id": corpus.captions[0]},
+            [ls_annotation(1, 1, ["match"])],
+        ),
+        # the pair's own items, named right to left, agree with its id
+        ls_task(
+            2,
+            {"pair_id": pair, "left_id": corpus.captions[2], "right_id": corpus.images[1]},
+            [ls_annotation(2, 1, ["match"])],
+        ),
+    ]
+    path = write_json(tmp_path / "a.json", tasks)
+    result = import_judgements([path], corpus.items, pairs, base=tmp_path)
+    kept = result.judgements[["task_id", "left_id", "right_id"]].to_dict("records")
+    assert kept == [{"task_id": "2", "left_id": corpus.images[1], "right_id": corpus.captions[2]}]
+    assert result.rejects[["task_id", "left_id", "pair_ref", "reason", "detail"]].to_dict(
+        "records"
+    ) == [
+        {
+            "task_id": "1",
+            "left_id": corpus.images[0],
+            "pair_ref": pair,
+            "reason": "conflicting_ids",
+            "detail": f"task #0 (id 1), annotation #0: pair_id {pair} is the pair of "
+            f"{corpus.images[1]} and {corpus.captions[2]}, not of {corpus.images[0]} and "
+            f"{corpus.captions[0]}; correct the task's data",
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    "content, field",
+    [
+        (
+            '[{"id":1,"data":{"left_id":"I","right_id":"A"},"annotations":[{"completed_by":'
+            '"ann\\ud800","result":[{"type":"choices","from_name":"m","value":{"choices":'
+            '["match"]}}]}]}]',
+            "annotations[0].completed_by",
+        ),
+        (
+            '[{"id":1,"data":{"left_id":"x\\ud800","right_id":"A"},"annotations":[{"completed_by"'
+            ':1,"result":[{"type":"choices","from_name":"m","value":{"choices":["match"]}}]}]}]',
+            "data.left_id",
+        ),
+        ('[{"id":1,"data":{"\\udfff":"A"},"annotations":[]}]', "a key of data"),
+    ],
+)
+def test_a_lone_surrogate_escape_is_a_reject_naming_the_file_and_field(
+    corpus, tmp_path, content, field
+):
+    path = tmp_path / "annotations" / "odd.json"
+    path.parent.mkdir()
+    path.write_text(content, encoding="utf-8")
+    result = import_judgements([path], corpus.items, base=tmp_path)
+    assert result.judgements.empty
+    assert result.rejects[["source_file", "annotator", "reason", "detail"]].to_dict("records") == [
+        {
+            "source_file": "annotations/odd.json",
+            "annotator": "",
+            "reason": "unreadable_file",
+            "detail": f"task #0, {field}: holds a lone surrogate escape (e.g. \\ud800), which is "
+            "not text; no judgement of the file is used. Fix: write the character itself or a "
+            "complete surrogate pair, or export the project again",
+        }
+    ]
+    # the tables can be written as UTF-8 (the surrogate used to fail only at that point)
+    assert result.rejects.to_csv(index=False).encode("utf-8")
+
+
+def test_escapes_that_make_text_are_read(corpus, tmp_path):
+    """A complete surrogate pair and other escapes are characters like any other."""
+    data = {"left_id": corpus.images[0], "right_id": corpus.captions[0]}
+    path = write_json(tmp_path / "a.json", [ls_task(1, data, [ls_annotation(1, "x", ["match"])])])
+    path.write_text(path.read_text().replace('"x"', '"Jos\\u00e9 \\ud83d\\ude00"'))
+    result = import_judgements([path], corpus.items, base=tmp_path)
+    assert list(result.judgements["annotator"]) == ["José 😀"]
+    assert result.rejects.empty

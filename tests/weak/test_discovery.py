@@ -28,7 +28,7 @@ from crosspair.weak import discovery as weak_discovery
 from crosspair.weak.discovery import harvest_pages
 from crosspair.weak.tables import label_settings, label_votes, weak_pair_table, weak_unpaired
 from crosspair.weak.urls import locate_image
-from tests.weak.conftest import html_source
+from tests.weak.conftest import _image, html_source
 
 POST, INDEX, BROKEN = "pages/blog/post.html", "pages/index.html", "pages/broken.html"
 FOX_PARAGRAPH = "We watched a red fox cross the river at dawn."
@@ -396,3 +396,63 @@ def test_texts_with_replacement_characters_are_flagged_and_dropped(site, site_co
     # descriptive_alt keeps (1), garbled_text drops (2): 1.5 / 4
     assert (row["vote_garbled_text"], row["confidence"], row["decision"]) == ("drop", 0.375, "drop")
     assert row["reason"] == "garbled_text"
+
+
+def test_a_base_href_decides_which_image_the_texts_belong_to(tmp_path):
+    root = tmp_path / "site"
+    _image(root / "pages" / "cat.jpg", (200, 0, 0))  # where a page without base would look
+    _image(root / "gallery" / "cat.jpg", (0, 200, 0))
+    _image(tmp_path / "elsewhere" / "cat.jpg", (0, 0, 200))  # outside the root
+    horses = "Horses standing on a grassy hill above a lake"
+    _write(
+        root,
+        "pages/p.html",
+        f'<base href="../gallery/"><figure><img src="cat.jpg" alt="{horses}">'
+        "<figcaption>Horses grazing</figcaption></figure>",
+    )
+    _write(
+        root,
+        "pages/remote.html",
+        '<base href="https://cdn.example.net/media/"><img src="cat.jpg" alt="A remote cat">',
+    )
+    _write(root, "pages/escape.html", '<base href="../../elsewhere/"><img src="cat.jpg" alt="Out">')
+    config = parse_sources({"sources": [html_source()]}, base_dir=tmp_path)
+    found = discover(config)
+    assert [c.path for c in found.candidates if c.modality == "image"] == ["gallery/cat.jpg"]
+    images, _ = build_catalog("image", [c for c in found.candidates if c.modality == "image"])
+    texts, _ = build_catalog("text", [c for c in found.candidates if c.modality == "text"])
+    votes = label_votes(discovered_frame(found), images, texts, label_settings(config))
+    text_of = dict(zip(texts["item_id"], texts["text"], strict=True))
+    pairs = weak_pair_table(votes)
+    got = {(row.left_id, text_of[row.right_id], round(row.score, 4)) for row in pairs.itertuples()}
+    gallery_cat = item_id("site", "gallery/cat.jpg")
+    # figcaption 2 against too_short 1: (2 + 0.5) / 4; descriptive alt: (1 + 0.5) / 2
+    assert got == {(gallery_cat, "Horses grazing", 0.625), (gallery_cat, horses, 0.75)}
+    rejects = {(r["path"], r["record_key"], r["reason"], r["detail"]) for r in found.rejects}
+    base = " (src resolved against the page's <base href={!r}>)"
+    assert rejects == {
+        (
+            "pages/remote.html",
+            key,
+            "remote_url",
+            f"pages/remote.html <img #1> src 'cat.jpg': {lead}image outside the site_url "
+            "https://example.org/" + base.format("https://cdn.example.net/media/"),
+        )
+        for key, lead in (
+            ("img1", ""),
+            ("#img1:alt_text", "its image could not be used, so neither can its alt_text: "),
+        )
+    } | {
+        (
+            "pages/escape.html",
+            key,
+            "path_outside_root",
+            f"pages/escape.html <img #1> src 'cat.jpg': {lead}resolves to "
+            f"{tmp_path}/elsewhere/cat.jpg, outside the source root {root}"
+            + base.format("../../elsewhere/"),
+        )
+        for key, lead in (
+            ("img1", ""),
+            ("#img1:alt_text", "its image could not be used, so neither can its alt_text: "),
+        )
+    }

@@ -106,20 +106,104 @@ def test_picture_sources_are_read_when_the_img_has_no_src():
 
 
 def test_an_element_that_cannot_be_read_is_its_own_problem(monkeypatch):
-    real = harvest._figcaption
+    real = harvest._attribute_text
 
-    def fails_on_b(img):
-        if img.get("src") == "b.jpg":
+    def fails_on_b(tag, name):
+        if tag.get("src") == "b.jpg":
             raise ValueError("odd markup")
-        return real(img)
+        return real(tag, name)
 
-    monkeypatch.setattr(harvest, "_figcaption", fails_on_b)
+    monkeypatch.setattr(harvest, "_attribute_text", fails_on_b)
     page = parse_page("<p>Text.</p><img src=a.jpg alt=A><img src=b.jpg alt=B><img src=c.jpg>")
     a, b, c = page.images
     assert (a.src, a.alt, a.problem) == ("a.jpg", "A", "")
     assert (b.src, b.alt) == (None, None)
     assert b.problem == "the element could not be read (ValueError: odd markup)"
     assert (c.src, c.paragraph, c.problem) == ("c.jpg", "Text.", "")
+
+
+def _counted(monkeypatch, name):
+    """Count the calls of a helper of ``harvest`` while it keeps working."""
+    real, calls = getattr(harvest, name), []
+
+    def counted(element):
+        calls.append(element.name)
+        return real(element)
+
+    monkeypatch.setattr(harvest, name, counted)
+    return calls
+
+
+def test_thousands_of_images_in_one_figure_read_its_caption_once(monkeypatch):
+    calls = _counted(monkeypatch, "_figcaption")
+    page = parse_page(
+        "<figure>"
+        + "".join(f'<img src="h{i}.jpg">' for i in range(3000))
+        + "<figcaption>Horses grazing</figcaption></figure>"
+        + "<figure><figcaption>Cats</figcaption><img src=cat.jpg>"
+        + "<figure><img src=inner.jpg></figure></figure>"
+        + "<img src=alone.jpg>"
+    )  # the captions are read once per figure: linear in the images, not quadratic
+    assert calls == ["figure", "figure", "figure"]
+    assert len(page.images) == 3003
+    assert {(image.figcaption) for image in page.images[:3000]} == {"Horses grazing"}
+    assert [(image.src, image.figcaption) for image in page.images[3000:]] == [
+        ("cat.jpg", "Cats"),
+        ("inner.jpg", None),  # its own figure has no caption
+        ("alone.jpg", None),
+    ]
+
+
+def test_thousands_of_images_in_one_picture_read_its_sources_once(monkeypatch):
+    calls = _counted(monkeypatch, "_picture_sources")
+    page = parse_page(
+        '<picture><source srcset=" , ">'
+        + "<img alt=early>" * 2000
+        + '<source srcset="late.webp 2x, late-1x.webp"><source srcset="later.webp">'
+        + "<img alt=late>" * 2000
+        + "<img src=own.jpg></picture>"
+        + "<picture><img alt=bare></picture>"
+    )  # the sources are read once per picture: linear in the images, not quadratic
+    assert calls == ["picture", "picture"]
+    assert len(page.images) == 4002
+    early, late, own, bare = page.images[0], page.images[2000], page.images[4000], page.images[4001]
+    assert {(i.src, i.problem) for i in page.images[:2000]} == {(early.src, early.problem)}
+    assert (early.src, early.alt) == (None, "early")
+    assert early.problem == (
+        "no src, and source srcset ' , ' names no image URL; give the <img> a src"
+    )
+    assert {(i.src, i.problem) for i in page.images[2000:4000]} == {("late.webp", "")}
+    assert (late.alt, own.src, own.problem) == ("late", "own.jpg", "")
+    assert (bare.src, bare.alt, bare.problem) == (None, "bare", "")
+
+
+def test_many_srcsets_without_a_url_are_named_three_then_counted():
+    page = parse_page(
+        '<picture><source srcset=","><source srcset=",,"><source srcset=" ,">'
+        '<source srcset=", ,"><img srcset=" , "></picture>'
+    )
+    assert page.images[0].problem == (
+        "no src, and img srcset ' , ', source srcset ',', source srcset ',,' and 2 more "
+        "srcsets name no image URL; give the <img> a src"
+    )
+
+
+def test_the_first_base_href_is_the_page_base():
+    page = parse_page('<base target="_top"><base href="../gallery/"><base href="x/"><img src=a>')
+    assert page.base == "../gallery/"
+    assert parse_page('<body><img src=a><base href="late/"></body>').base == "late/"
+    assert parse_page("<base href><img src=a>").base == ""
+    assert parse_page('<base target="_top"><img src=a>').base is None
+
+
+def test_attribute_values_over_ten_megabytes_are_kept_whole(monkeypatch):
+    # libxml2 empties attribute values over 10,000,000 bytes unless told huge_tree
+    monkeypatch.setattr(harvest, "normalise_text", str.strip)  # 11 MB char by char: seconds
+    alt, src = "horse " * 1_850_000, "d/" * 5_500_000 + "a.jpg"  # 11.1 MB and 11.0 MB
+    page = parse_page(f'<img src="{src}" alt="{alt}"><p>A field.</p>'.encode())
+    image = page.images[0]
+    assert (image.src == src, image.alt == alt.strip(), image.paragraph) == (True, True, "A field.")
+    assert (len(image.src), len(image.alt), image.problem) == (11_000_005, 11_099_999, "")
 
 
 def test_a_page_without_a_charset_is_utf8_when_its_bytes_are():

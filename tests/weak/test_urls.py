@@ -103,3 +103,67 @@ def test_a_folder_is_named_as_a_folder(root):
 )
 def test_srcset_urls(srcset, urls):
     assert srcset_urls(srcset) == urls
+
+
+@pytest.mark.parametrize(
+    "src, base, rel",
+    [
+        ("a.jpg", "../img/", "img/a.jpg"),  # the base resolves against the page's folder
+        ("a.jpg", "../img/index.html", "img/a.jpg"),  # a base names its folder up to "/"
+        ("img/a.jpg", "../img", "img/a.jpg"),  # "../img" names the folder above the page's
+        ("a.jpg", "/img/", "img/a.jpg"),  # site root = source root
+        ("../../../img/a.jpg", "sub/dir/", "img/a.jpg"),
+        ("two%20words.jpg?v=2", "../im%67/", "img/two words.jpg"),  # both percent-decoded
+        ("/img/a.jpg", "../nowhere/", "img/a.jpg"),  # a site-root src keeps the base's site
+        ("c.jpg", "https://example.org/blog/img/", "img/c.jpg"),  # under site_url
+        ("img/c.jpg", "//example.org/blog/index.html", "img/c.jpg"),
+        ("/blog/img/c.jpg", "https://example.org/elsewhere/", "img/c.jpg"),
+        ("https://example.org/blog/img/c.jpg", "../nowhere/", "img/c.jpg"),  # absolute src
+        ("b.png", "", "pages/b.png"),  # an empty href is the page itself
+        ("b.png", " \n", "pages/b.png"),
+    ],
+)
+def test_relative_sources_resolve_against_the_base_href(root, src, base, rel):
+    found = locate_image(src, "pages/index.html", root, BLOG, base)
+    assert (found.rel, found.abs_path, found.reason) == (rel, str(root / rel), "")
+
+
+def test_a_file_url_base_resolves_like_a_file_url(root):
+    found = locate_image("a.jpg", "pages/index.html", root, None, f"file://{root}/img/")
+    assert (found.rel, found.reason) == ("img/a.jpg", "")
+
+
+@pytest.mark.parametrize(
+    "src, base, site_url, reason, rel, detail",
+    [
+        ("a.jpg", "https://cdn.example.net/img/", None, "remote_url", None,
+         "image on host 'cdn.example.net'; set 'html.site_url' if the pages were saved there"
+         " (src resolved against the page's <base href='https://cdn.example.net/img/'>)"),
+        ("/img/a.jpg", "https://cdn.example.net/", BLOG, "remote_url", None,
+         "image outside the site_url https://example.org/blog/"
+         " (src resolved against the page's <base href='https://cdn.example.net/'>)"),
+        ("outside.jpg", "../../", None, "path_outside_root", None,
+         "resolves to {tmp}/outside.jpg, outside the source root {root}"
+         " (src resolved against the page's <base href='../../'>)"),
+        ("outside.jpg", "/../", None, "path_outside_root", None,
+         "resolves to {tmp}/outside.jpg, outside the source root {root}"
+         " (src resolved against the page's <base href='/../'>)"),
+        ("out.jpg", "../img/", None, "symlink_outside_root", "img/out.jpg",
+         "img/out.jpg is a symlink to {tmp}/outside.jpg, outside the source root"
+         " (src resolved against the page's <base href='../img/'>)"),
+        ("nope.jpg", "../img/", None, "missing_file", "img/nope.jpg",
+         "{root}/img/nope.jpg does not exist"
+         " (src resolved against the page's <base href='../img/'>)"),
+        ("a.jpg", "data:text/html,x", None, "invalid_record", None,
+         "the page's <base href='data:text/html,x'> has URL scheme 'data', against which "
+         "relative URLs do not resolve"),
+        ("data:image/png;base64,AA", "../img/", None, "data_uri", None,
+         "the image is embedded as a data: URI; save it as a file to harvest it"),
+    ],
+)  # fmt: skip
+def test_unusable_sources_against_a_base_href_say_so(
+    root, tmp_path, src, base, site_url, reason, rel, detail
+):
+    found = locate_image(src, "pages/index.html", root, site_url, base)
+    assert (found.found, found.rel, found.reason) == (False, rel, reason)
+    assert found.detail == detail.format(tmp=tmp_path, root=root)
