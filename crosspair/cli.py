@@ -91,13 +91,26 @@ def run_build(
 
 
 def _cause(failure) -> str:
-    """The innermost error of a failed step: ours, not Dagster's wrapper around it."""
+    """The error of a failed step that the user can act on, not Dagster's wrapper around it.
+
+    Crosspair's own error when the cause chain has one (the outermost: an ``EngineError`` says
+    what to do, the ``ConnectionRefusedError`` it was raised from does not), else the
+    innermost error.
+    """
     error = failure.error if failure else None
     if error is None:
         return "no error recorded"
-    while error.cause is not None:
+    while error.cause is not None and not _is_ours(error):
         error = error.cause
     return error.message.strip()  # "ValueError: ..." as Python prints it
+
+
+def _is_ours(error) -> bool:
+    """Whether a serialised error's class is defined in the crosspair package.
+
+    Python prints a class from outside builtins with its module: "crosspair.engine.EngineError".
+    """
+    return error.message.split(":", 1)[0].strip().startswith("crosspair.")
 
 
 def _demo_input(args) -> int:

@@ -4,10 +4,15 @@ A LocalCluster (``EngineConfig(kind="dask", workers=N)``) or an existing schedul
 (``address``) runs each chunk of items in a worker process. The client, and the cluster it
 started, are made once per process and engine setting and reused by every later call (every
 asset of a build); ``close_dask`` or the end of the process closes them.
+
+Waiting on an existing scheduler is bounded: its handshake must answer within the engine's
+``connect_timeout_s`` (10 s by default), and a scheduler with no workers gets
+``WORKER_WAIT_S`` (30 s) for one to join; either failing raises an ``EngineError``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import importlib.util
 import logging
@@ -17,6 +22,7 @@ import pickle
 import socket
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 from crosspair.engine import EngineConfig, EngineError
@@ -25,6 +31,9 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+# Seconds a map waits for the first worker to join a scheduler that has none; tests shorten it.
+WORKER_WAIT_S = 30.0
 
 
 def chunk_size(n_items: int, n_workers: int, chunksize: int) -> int:
@@ -68,6 +77,9 @@ def _gather(client, fn: Callable[[T], R], batch: Sequence[T], engine: EngineConf
     from distributed.comm import CommClosedError
 
     n_workers = sum(client.nthreads().values())  # one thread per worker on a LocalCluster
+    if not n_workers:  # tasks would wait for ever for a worker: wait a bounded time instead
+        _wait_for_workers(client, engine)
+        n_workers = sum(client.nthreads().values())
     size = chunk_size(len(batch), n_workers, engine.chunksize)
     chunks = [list(batch[i : i + size]) for i in range(0, len(batch), size)]
     name = getattr(fn, "__name__", "map_items")
@@ -131,15 +143,23 @@ def _connect(engine: EngineConfig) -> tuple:
     quiet.setLevel(max(quiet.getEffectiveLevel(), logging.WARNING))
     if engine.address:
         try:
+            _handshake(engine.address, engine.connect_timeout_s)
             client = Client(engine.address, timeout=engine.connect_timeout_s, set_as_default=False)
         except (OSError, TimeoutError) as err:
             raise EngineError(
                 f"{engine.where}: no Dask scheduler answered within "
-                f"{engine.connect_timeout_s:g} s ({err}); start one (`dask scheduler`, then "
-                "`dask worker ADDRESS`) or leave the address empty (`--dask-address`, "
-                "CROSSPAIR_DASK_ADDRESS) for a local cluster"
+                f"{engine.connect_timeout_s:g} s ({_describe(err)}); check that the address is "
+                "a scheduler's (port 8786 by default, not its dashboard's), start one "
+                "(`dask scheduler`, then `dask worker ADDRESS`) or leave the address empty "
+                "(`--dask-address`, CROSSPAIR_DASK_ADDRESS) for a local cluster"
             ) from err
-        _check_workers(client, engine)
+        try:
+            if not client.nthreads():
+                _wait_for_workers(client, engine)
+            _check_workers(client, engine)
+        except BaseException:
+            client.close()
+            raise
         log.info("connected to the Dask scheduler at %s", engine.address)
         return client, None
     cluster = LocalCluster(
@@ -153,6 +173,47 @@ def _connect(engine: EngineConfig) -> tuple:
     )
     log.info("started a Dask LocalCluster at %s", cluster.scheduler_address)
     return Client(cluster, set_as_default=False), cluster
+
+
+def _handshake(address: str, timeout: float) -> None:
+    """Open one connection to the scheduler and close it, all within ``timeout`` seconds.
+
+    ``Client(address, timeout=...)`` bounds only the TCP connect: distributed's ``connect``
+    then reads the peer's handshake with no deadline, so a peer that accepts connections and
+    never answers (a wrong port, a stuck process) would hang the build for ever.
+    """
+    from distributed.comm import connect
+    from distributed.security import Security
+
+    args = Security().get_connection_args("client")  # TLS settings from dask's config, as Client
+
+    async def open_and_close() -> None:
+        comm = await connect(address, timeout=timeout, **args)
+        await comm.close()
+
+    # a loop in a thread of its own: the caller may be running one (a notebook, an async op)
+    with ThreadPoolExecutor(1, thread_name_prefix="crosspair-dask-handshake") as pool:
+        pool.submit(asyncio.run, asyncio.wait_for(open_and_close(), timeout)).result()
+
+
+def _describe(err: BaseException) -> str:
+    return f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
+
+
+def _wait_for_workers(client, engine: EngineConfig) -> None:
+    """Wait up to ``WORKER_WAIT_S`` for a scheduler with no workers to get one."""
+    address = client.scheduler.address
+    where = engine.where if engine.address else f"{engine.where} at {address}"
+    log.info("%s: the scheduler has no workers; waiting %g s for one", where, WORKER_WAIT_S)
+    try:
+        client.wait_for_workers(1, timeout=WORKER_WAIT_S)
+    except TimeoutError as err:
+        raise EngineError(
+            f"{where}: the Dask scheduler has no workers (none joined within {WORKER_WAIT_S:g} s); "
+            f"start some (`dask worker {address}`, in an environment with crosspair installed) "
+            "or leave the address empty (`--dask-address`, CROSSPAIR_DASK_ADDRESS) for a local "
+            "cluster"
+        ) from err
 
 
 def _check_workers(client, engine: EngineConfig) -> None:

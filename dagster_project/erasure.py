@@ -76,7 +76,7 @@ class DagsterRunHistory:
             storage = self._storage(instance)
             if instance.get_run_by_id(run_id) is not None:
                 stale = [
-                    record.asset_key
+                    record.asset_entry.asset_key
                     for record in instance.get_asset_records()
                     if record.asset_entry.last_run_id == run_id
                 ]

@@ -218,7 +218,13 @@ def _describe_hits(hits: list[Hit], work: Path) -> str:
 
 
 def _rebuild(repo: Path, index: ObjectIndex, sources: str, rid: str, ledger: Path) -> None:
-    """``dvc add`` the raw folder, ``dvc repro``, commit, and ``dvc push`` when a remote is set."""
+    """Record the raw folder without the person, ``dvc repro``, commit, ``dvc push`` if a remote
+    is set.
+
+    A raw folder tracked by a ``.dvc`` file is ``dvc add``-ed. One that a stage writes (the
+    demo's ``data/demo_input``) is ``dvc commit``-ed as it now is: otherwise ``dvc repro`` would
+    restore the stage's old output, person included, from the run cache and skip the build.
+    """
     raw_outs = [
         out.path
         for out in index.head
@@ -228,6 +234,8 @@ def _rebuild(repo: Path, index: ObjectIndex, sources: str, rid: str, ledger: Pat
     for out in raw_outs:
         if f"{out}.dvc" in tracked:
             _dvc(repo, "add", "-q", out)
+        else:
+            _dvc(repo, "commit", "-f", "-q", out)
     # the build's discovery reads the same ledger (the default path, unless --ledger moved it)
     _dvc(repo, "repro", "-q", env={"CROSSPAIR_ERASURE_LEDGER": str(ledger)})
     changed = [p for p in ["dvc.lock", *tracked] if (repo / p).exists()]
