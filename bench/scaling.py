@@ -13,11 +13,10 @@ and catalog tables, the Great Expectations pair suite, conservation, leakage).
 Per stage: wall seconds, CPU time per record relative to the smallest run (x1 = linear; below
 1 where a fixed cost is spread over more records), the marginal CPU time per record between two
 scales relative to that between the first two (the slope: above 1 means superlinear), and the
-peak RSS during the stage, sampled every 0.2 s. WebDataset shards cost about 2-4 ms per pair
-group in ``write_shards`` (linear, but half an hour at a million records on 2 cores), so that
-stage runs only up to ``--shards-max`` records; above it the lineage index gets no shard
-column. A watchdog thread ends a child whose RSS passes ``--ceiling-gib`` with a message naming
-the stage; the run fails when the largest scale needs more than ``--max-gib``.
+peak RSS during the stage, sampled every 0.2 s. WebDataset shards run up to ``--shards-max``
+records (default: a million); above it the lineage index gets no shard column. A watchdog
+thread ends a child whose RSS passes ``--ceiling-gib`` with a message naming the stage; the
+run fails when the largest scale needs more than ``--max-gib``.
 
     .venv/bin/python bench/scaling.py [--scales 10000 100000 1000000] [--quick] [--workers 0]
 """
