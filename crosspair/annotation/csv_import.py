@@ -33,7 +33,7 @@ def read_csv_judgements(path: str | Path, display_path: str | None = None) -> Pa
     parsed = ParsedFile()
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
+            reader = csv.DictReader(handle, strict=True)  # a stray quote is an error
             header = [name.strip() for name in reader.fieldnames or []]
             missing = [name for name in REQUIRED if name not in header]
             if missing:
@@ -53,7 +53,10 @@ def read_csv_judgements(path: str | Path, display_path: str | None = None) -> Pa
         ) from None
     except csv.Error as err:
         raise AnnotationFileError(
-            path, "CSV structure", str(err), "check quoting: a quote inside a cell is doubled"
+            path,
+            "CSV structure",
+            str(err),
+            "check quoting: close every quoted cell, and double a quote inside one",
         ) from None
     log.info("%s: %d judgements", shown, len(parsed.judgements))
     return parsed

@@ -96,6 +96,8 @@ def test_csv_unknown_items_are_reject_rows(corpus, tmp_path):
             "line 2",
             "created time 'soon' is not a date and time",
         ),
+        # a quote never closed would swallow the rest of the file into one cell
+        ('annotator,item,candidate,label\nli,a,"b,match\nli,c,d,match\n', "CSV structure", "end"),
     ],
 )
 def test_malformed_csv_names_the_file_the_line_and_the_fix(tmp_path, content, where, problem):
