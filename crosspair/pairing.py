@@ -211,8 +211,8 @@ def unpaired_items(
     was rejected, so they stay in the text catalog with nothing to pair with; and the pool
     texts a model left without a pair (``unmatched_pool``, rows with their reason), unless
     another pair (a human one) took them in. ``weak`` rows (``weak_unpaired``) replace the
-    others of their items, since the weak labels know why a page's image or text went unpaired.
-    Items in any pair, or rejected, are never listed.
+    others of their items, since the weak labels know why a page's image or text went unpaired;
+    those of items in any pair, or rejected, are left out.
     """
     paired = set(pairs["left_id"])
     rows = list(extra or [])
@@ -236,12 +236,15 @@ def unpaired_items(
     if texts is not None:
         rows += _texts_of_rejected_media(texts, pairs, rejects)
     if unmatched_pool is not None:
-        rows += unmatched_pool.to_dict("records")
+        in_a_pair = set(pairs["left_id"]) | set(pairs["right_id"])
+        rows += unmatched_pool[~unmatched_pool["item_id"].isin(in_a_pair)].to_dict("records")
     frame = pd.DataFrame(rows, columns=list(UNPAIRED.columns))
     if weak is not None and len(weak):
+        # a page's image or text that a person paired after all, or that was rejected, is not
+        # left unpaired by the weak labels
+        settled = set(pairs["left_id"]) | set(pairs["right_id"]) | set(rejects["item_id"])
+        weak = weak[~weak["item_id"].isin(settled)]
         frame = pd.concat([frame[~frame["item_id"].isin(weak["item_id"])], weak])
-    settled = set(pairs["left_id"]) | set(pairs["right_id"]) | set(rejects["item_id"])
-    frame = frame[~frame["item_id"].isin(settled)]
     if frame.empty:
         return empty_frame(UNPAIRED)
     order = ["source", "path", "wanted", "item_id"]
