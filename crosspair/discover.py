@@ -164,14 +164,20 @@ class _SourceWalker:
     def _glob(self, patterns: list[str], skip: set[str] = frozenset()) -> list[str]:
         found: set[str] = set()
         for pattern in patterns:
+            matched = False
             for path in self.root.glob(pattern):
                 if path.is_dir():
                     continue
+                matched = True
                 rel = path.relative_to(self.root).as_posix()
                 if not _is_utf8(rel):
                     self._reject_undecodable(rel)
                 elif rel not in skip:
                     found.add(rel)
+            if not matched:
+                log.warning(
+                    "source %s: glob %r matches no file in %s", self.source.name, pattern, self.root
+                )
         return sorted(found)
 
     def _reject_undecodable(self, rel: str) -> None:

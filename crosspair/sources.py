@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+import unicodedata
 from pathlib import Path
 from typing import Literal
 
@@ -39,6 +40,7 @@ TextKind = Literal["caption", "transcript", "description", "docstring"]
 Clock = Literal["boot_s", "boot_us", "utc_ms", "utc_us", "gps_week_s"]
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+MAX_NAME_LENGTH = 64
 
 
 class SourcesError(ValueError):
@@ -58,6 +60,24 @@ def _has_lone_surrogate(value: object) -> bool:
     return False
 
 
+def _has_control_character(value: object) -> bool:
+    """True for text (or lists and mappings of it) with a control character but tab or newline."""
+    if isinstance(value, str):
+        return any(unicodedata.category(char) == "Cc" and char not in "\t\n" for char in value)
+    if isinstance(value, list | tuple):
+        return any(_has_control_character(item) for item in value)
+    if isinstance(value, dict):
+        return any(_has_control_character(k) or _has_control_character(v) for k, v in value.items())
+    if isinstance(value, BaseModel):
+        return _has_control_character(value.model_dump())
+    return False
+
+
+def _visible(text: str) -> str:
+    """``text`` without white space and invisible format characters (zero-width, bidi marks)."""
+    return "".join(c for c in text if not c.isspace() and unicodedata.category(c) != "Cf")
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -67,6 +87,9 @@ class _Strict(BaseModel):
         # YAML's "\ud800" escapes decode to lone surrogates, which no file or table can hold
         if _has_lone_surrogate(value):
             raise ValueError("holds a lone surrogate escape such as \\ud800; remove it")
+        # a NUL or escape character cannot be in a path and hides in cards and tables
+        if _has_control_character(value):
+            raise ValueError("holds a control character such as NUL (\\0); remove it")
         return value
 
 
@@ -114,6 +137,16 @@ class SensorClock(StreamClock):
         description="glob of files (relative to root) -> their own time_column and clock",
     )
 
+    @field_validator("streams")
+    @classmethod
+    def _globs_are_relative(cls, streams: dict[str, StreamClock]) -> dict[str, StreamClock]:
+        for pattern in streams:
+            if not pattern.strip() or pattern.startswith("/") or ".." in pattern.split("/"):
+                raise ValueError(
+                    f"glob {pattern!r} must name files inside the root (e.g. 'gps*.csv')"
+                )
+        return streams
+
     def for_file(self, relative_path: str) -> dict[str, str]:
         """The time column and clock of one file: the first matching glob's, else the source's."""
         for pattern, clock in self.streams.items():
@@ -151,12 +184,14 @@ class Source(_Strict):
     def _name_is_identifier(cls, value: str) -> str:
         if not _NAME.match(value):
             raise ValueError("use lower case letters, digits and '_', starting with a letter")
+        if len(value) > MAX_NAME_LENGTH:  # it names files and folders of the build
+            raise ValueError(f"is {len(value)} characters long; use at most {MAX_NAME_LENGTH}")
         return value
 
     @field_validator("licence", "origin")
     @classmethod
     def _not_blank(cls, value: str) -> str:
-        if not value.strip():
+        if not _visible(value):
             raise ValueError("is empty; every item carries it (e.g. 'CC-BY-4.0', a URL)")
         return value
 
@@ -168,6 +203,11 @@ class Source(_Strict):
                 raise ValueError("a glob is empty; write e.g. 'images/*.jpg'")
             if pattern.startswith("/") or ".." in pattern.split("/"):
                 raise ValueError(f"glob {pattern!r} must stay inside the root (relative, no '..')")
+            if any(unicodedata.category(char) == "Cf" for char in pattern):
+                raise ValueError(
+                    f"glob {pattern!r} holds invisible characters (zero-width, bidi marks); "
+                    "type it again"
+                )
         return patterns
 
     @field_validator("subject_pattern")
@@ -275,8 +315,14 @@ def load_sources(path: str | Path) -> SourcesConfig:
         raise SourcesError(f"{path}: not valid YAML: {err}") from None
     config = parse_sources(raw, base_dir=path.resolve().parent, origin=path)
     for source in config.sources:
-        root = config.root_of(source)
-        if not root.is_dir():
+        try:
+            root = config.root_of(source)
+            is_folder = root.is_dir()
+        except OSError as err:  # a name too long for the file system, say
+            raise SourcesError(
+                f"{path}: source '{source.name}', field 'root': {err.strerror or err}"
+            ) from None
+        if not is_folder:
             raise SourcesError(
                 f"{path}: source '{source.name}', field 'root': folder {root} does not exist"
             )

@@ -238,3 +238,27 @@ def test_a_stream_clock_must_be_known(tmp_path):
         ValueError, match=r"'sensor\.streams\.gps\.csv\.clock': Input should be 'boot_s'"
     ):
         parse_sources({"sources": [source]}, base_dir=tmp_path)
+
+
+def test_a_glob_that_matches_no_file_is_a_warning_naming_it(photos, caplog):
+    config = parse_sources(
+        {
+            "sources": [
+                {
+                    "name": "photos",
+                    "modality": "image",
+                    "root": ".",
+                    "files": ["images/*.jpg", "imgs/*.jpg"],
+                    "licence": "CC0",
+                    "origin": "test",
+                }
+            ]
+        },
+        base_dir=photos,
+    )
+    with caplog.at_level("WARNING", logger="crosspair.discover"):
+        found = discover(config)
+    assert len(found.candidates) == 2
+    assert [r.getMessage() for r in caplog.records] == [
+        f"source photos: glob 'imgs/*.jpg' matches no file in {photos.resolve()}"
+    ]
