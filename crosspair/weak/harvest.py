@@ -244,10 +244,15 @@ def _subtree_ends(tags: list[Tag]) -> list[int]:
 
 
 def _base(soup: BeautifulSoup) -> str | None:
-    """The href of the page's first ``<base href>``, as written; None when it has none."""
-    base = soup.find("base", href=True)
-    href = base.get("href") if isinstance(base, Tag) else None
-    return href if isinstance(href, str) else None
+    """The href of the page's first ``<base href>``, as written; None when it has none.
+
+    A ``<base>`` inside a ``<template>`` is inert in a browser, so it is skipped here too.
+    """
+    for base in soup.find_all("base", href=True):
+        href = base.get("href")
+        if isinstance(href, str) and base.find_parent("template") is None:
+            return href
+    return None
 
 
 def _language(soup: BeautifulSoup) -> str:

@@ -91,8 +91,12 @@ def locate_image(
 
     ``base`` is the href of the page's first ``<base href>``: a src without a scheme resolves
     against it, and an absolute http(s) base makes such a src as remote as any other URL.
+    Backslashes count as slashes in both, as browsers read them in web and file URLs.
     """
     src = (src or "").strip()
+    if src[:5].lower() != "data:":
+        src = src.replace("\\", "/")
+        base = base.replace("\\", "/") if base else base
     if not src:
         return Located(reason="invalid_record", detail="the <img> has no src")
     if src[:5].lower() == "data:":

@@ -194,6 +194,9 @@ def test_the_first_base_href_is_the_page_base():
     assert parse_page('<body><img src=a><base href="late/"></body>').base == "late/"
     assert parse_page("<base href><img src=a>").base == ""
     assert parse_page('<base target="_top"><img src=a>').base is None
+    # a <base> inside a <template> is inert in a browser
+    inert = '<template><base href="../img/"></template><base href="../gallery/"><img src=a>'
+    assert parse_page(inert).base == "../gallery/"
 
 
 def test_attribute_values_over_ten_megabytes_are_kept_whole(monkeypatch):

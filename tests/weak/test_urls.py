@@ -121,6 +121,8 @@ def test_srcset_urls(srcset, urls):
         ("https://example.org/blog/img/c.jpg", "../nowhere/", "img/c.jpg"),  # absolute src
         ("b.png", "", "pages/b.png"),  # an empty href is the page itself
         ("b.png", " \n", "pages/b.png"),
+        ("a.jpg", "..\\img\\", "img/a.jpg"),  # backslashes are slashes, as in browsers
+        ("..\\img\\a.jpg", "", "img/a.jpg"),
     ],
 )
 def test_relative_sources_resolve_against_the_base_href(root, src, base, rel):
