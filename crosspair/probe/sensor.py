@@ -2,10 +2,12 @@
 
 The sources file names the time column and its clock; the clock gives the unit that turns
 timestamp differences into seconds. A stream that parses as CSV but breaks that contract (no
-such column, fewer than two samples, infinite times, time running backwards) is an
+such column, fewer than two samples, infinite times, time running backwards, a row with more
+cells than the header, boot times below 0, UTC times outside 1980-2100) is an
 ``invalid_record``: the file is readable, its content is not a usable stream. Unparsable CSV
 ends up ``corrupt``.
-Repeated timestamps are tolerated (logged): the rate comes from the positive steps only.
+Repeated timestamps (a sample stamped like the one before it) are kept and counted: the probe
+logs them and takes the rate from the positive steps only; pairing keeps them too.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ SECONDS_PER_UNIT = {
     "utc_us": 1e-6,
     "gps_week_s": 1.0,
 }
+# 1980-01-01 and 2100-01-01 in each UTC clock's unit (as crosspair.sensors.clocks.UTC_RANGE_NS;
+# not imported from there: crosspair.sensors loads scipy, too heavy for every probe worker)
+UTC_RANGE = {"utc_ms": (315_532_800e3, 4_102_444_800e3), "utc_us": (315_532_800e6, 4_102_444_800e6)}
 
 
 def probe_sensor(candidate: Candidate, limits: ProbeLimits) -> dict:
@@ -53,7 +58,15 @@ def probe_sensor(candidate: Candidate, limits: ProbeLimits) -> dict:
     if channels < 1:
         raise Rejected("invalid_record", f"only the time column {time_column!r}, no channels")
 
-    times = _times(pd.read_csv(path, usecols=[time_column])[time_column])
+    try:  # every column: a row with an extra cell breaks the pairing's full read later
+        frame = pd.read_csv(path)
+    except pd.errors.ParserError as exc:
+        raise Rejected(
+            "invalid_record",
+            f"ragged CSV, a row has more cells than the header: {exc}; fix or drop that row",
+        ) from exc
+    times = _times(frame[time_column])
+    _check_range(times, clock)
     steps = np.diff(times)  # in the clock's own unit: exact for integer microseconds
     backwards = np.flatnonzero(steps < 0)
     if backwards.size:
@@ -88,6 +101,25 @@ def probe_sensor(candidate: Candidate, limits: ProbeLimits) -> dict:
         "max_gap_s": float(intervals_s.max()),
     }
     return {**file_base(candidate), **row}
+
+
+def _check_range(times: np.ndarray, clock: str) -> None:
+    """Reject boot times below 0 and UTC times outside 1980-2100, naming the first such row."""
+    if clock in UTC_RANGE:
+        low, high = UTC_RANGE[clock]
+        bad = np.flatnonzero((times < low) | (times > high))
+        what = f"outside 1980-2100 for a {clock} clock (is the clock right?)"
+    elif clock in ("boot_s", "boot_us"):
+        bad = np.flatnonzero(times < 0)
+        what = f"negative on the {clock} clock (time since boot); drop those rows"
+    else:
+        return
+    if bad.size:
+        first = int(bad[0])
+        raise Rejected(
+            "invalid_record",
+            f"{bad.size} time value(s) are {what}, first at data row {first + 1}: {times[first]}",
+        )
 
 
 def _times(column: pd.Series) -> np.ndarray:

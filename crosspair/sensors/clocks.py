@@ -27,6 +27,8 @@ BOOT_UNITS_S = {"boot_s": 1.0, "boot_us": 1e-6}
 UTC_UNITS_NS = {"utc_ms": 1_000_000, "utc_us": 1_000}
 GPS_CLOCK = "gps_week_s"
 LINK_METHODS = ("median", "theil_sen")
+# UTC stamps outside 1980-2100 are broken (0 = no fix, or the wrong unit): missing, not data
+UTC_RANGE_NS = (315_532_800 * NS, 4_102_444_800 * NS)
 THEIL_SEN_MAX_ROWS = 2000  # its cost grows with the square of the rows; thin evenly above this
 
 Timeline = Literal["boot", "utc"]

@@ -3,6 +3,8 @@
 ``gps_week_s`` streams name two columns, week and seconds of week, as ``"week,tow"``. Rows must
 be in time order; a stream may carry a second stamp that links its boot clock to UTC
 (``LINK_COLUMNS``: comma2k19 GNSS ``utc_timestamp`` in ms, PX4 ``time_utc_usec`` in us).
+Repeated stamps (a row stamped like the one before it) are kept: they are samples, but not
+periods, so gaps and rates come from the positive intervals only.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import pandas as pd
 
 from crosspair.sensors.clocks import (
     GPS_CLOCK,
+    UTC_RANGE_NS,
+    UTC_UNITS_NS,
     ClockLink,
     Timeline,
     boot_seconds,
@@ -101,23 +105,69 @@ def read_stream(path: str | Path, time_column: str, clock: str, name: str | None
 
 def stream_link(stream: Stream, method: str = "median") -> ClockLink | None:
     """Boot-to-UTC link from a boot-clock stream's UTC column, or None when it has none."""
+    return link_report(stream, method)[0]
+
+
+def link_report(stream: Stream, method: str = "median") -> tuple[ClockLink | None, str]:
+    """The stream's boot-to-UTC link (or None) and a note on UTC values it could not use.
+
+    Blank, text, zero or negative (no fix yet) and out-of-range (outside 1980-2100) UTC values
+    count as missing; with too few rows left the stream gives no link, which the note says.
+    """
     if stream.timeline != "boot":
-        return None
+        return None, ""
     for column, clock in LINK_COLUMNS.items():
         if column in stream.frame.columns:
-            values = stream.frame[column]
-            keep = values.notna().to_numpy()
-            utc = np.zeros(len(values), dtype=np.int64)
-            utc[keep] = utc_ns(values[keep].to_numpy(), clock)
-            return estimate_link(stream.native_seconds(), utc, method)
-    return None
+            utc, missing = link_utc_ns(stream.frame[column], clock)
+            usable = int(utc.size - missing)
+            where = f"stream {stream.name!r} column {column!r}"
+            if usable < (2 if method == "theil_sen" else 1):
+                note = (
+                    f"{where}: {usable} of {utc.size} UTC value(s) usable (blank, text, <= 0 "
+                    "or outside 1980-2100 are missing); no boot-to-UTC link from it"
+                )
+                log.warning("%s", note)
+                return None, note
+            note = ""
+            if missing:
+                note = (
+                    f"{where}: {missing} of {utc.size} UTC value(s) blank, text, <= 0 or "
+                    "outside 1980-2100; link fitted on the rest"
+                )
+                log.info("%s", note)
+            return estimate_link(stream.native_seconds(), utc, method), note
+    return None, ""
+
+
+def link_utc_ns(values: pd.Series, clock: str) -> tuple[np.ndarray, int]:
+    """UTC column as int64 ns, 0 where missing (blank, text, <= 0, outside 1980-2100); count."""
+    low, high = (bound // UTC_UNITS_NS[clock] for bound in UTC_RANGE_NS)
+    if values.dtype.kind in "iu":  # whole units: exact, no float detour
+        raw = values.to_numpy()
+        keep = (raw >= low) & (raw <= high)
+    else:
+        raw = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64)
+        keep = np.isfinite(raw) & (raw >= low) & (raw <= high)
+    utc = np.zeros(len(values), dtype=np.int64)
+    utc[keep] = utc_ns(raw[keep], clock)
+    return utc, int((~keep).sum())
+
+
+def repeated_stamps(seconds: np.ndarray) -> int:
+    """How many samples carry the same stamp as the sample before them."""
+    return int(np.count_nonzero(np.diff(seconds) == 0))
 
 
 def find_gaps(seconds: np.ndarray, factor: float = DEFAULT_GAP_FACTOR) -> pd.DataFrame:
-    """Intervals longer than ``factor`` x the median interval: start_s, end_s, gap_s, period."""
+    """Intervals longer than ``factor`` x the median interval: start_s, end_s, gap_s, period.
+
+    The median is over the positive intervals: a repeated stamp is a sample, not a period.
+    Without any positive interval there is no period and so no gap.
+    """
     steps = np.diff(seconds)
-    period = float(np.median(steps)) if steps.size else float("nan")
-    at = np.flatnonzero(steps > factor * period) if steps.size else np.array([], dtype=int)
+    positive = steps[steps > 0]
+    period = float(np.median(positive)) if positive.size else float("nan")
+    at = np.flatnonzero(steps > factor * period) if positive.size else np.array([], dtype=int)
     return pd.DataFrame(
         {
             "start_s": seconds[at].astype(np.float64),
