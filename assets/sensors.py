@@ -32,19 +32,29 @@ OUTPUTS = {
 def sensor_pairing(
     context: AssetExecutionContext, settings: CrosspairSettings, sensor_catalog: pd.DataFrame
 ):
-    """Pair every stream of a source with its fastest stream, within a tolerance."""
+    """Pair every stream of a source with its fastest stream, within a tolerance.
+
+    A source that cannot be paired is skipped (logged at ERROR by the pairing); its error is in
+    the metadata of every output under ``skipped sources``, next to the pairing ``notes``.
+    """
     config = settings.sources
 
     def resolve(source: str, path: str):
         return config.root_of(config.by_name(source)) / path
 
+    failures: dict[str, str] = {}
     pairings = pair_sensor_catalog(
         sensor_catalog,
         resolve,
         tolerance_s=settings.sensor_tolerance_s,
         method=settings.sensor_method,
         engine=settings.engine,
+        failures=failures,
     )
+    for source, error in failures.items():
+        context.log.error(f"sensor source {source} skipped: {error}")
+    notes = [note for pairing in pairings.values() for note in pairing.notes]
+    extra = {"skipped sources": failures or "none", "notes": "\n".join(notes) or "none"}
     samples_dir = settings.data / "exports" / "sensors"
     samples_dir.mkdir(parents=True, exist_ok=True)
     for source, pairing in pairings.items():
@@ -55,4 +65,5 @@ def sensor_pairing(
         parts = [getattr(pairing, field) for pairing in pairings.values()]
         table = pd.concat(parts, ignore_index=True) if parts else empty_frame(schema)
         by = ["source"] if len(table) and "source" in table.columns else []
-        yield Output(table, name, metadata=table_metadata(table, "rows", *by))
+        metadata = {**table_metadata(table, "rows", *by), **extra}
+        yield Output(table, name, metadata=metadata)

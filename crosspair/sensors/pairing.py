@@ -20,7 +20,13 @@ from crosspair.schemas import empty_frame
 from crosspair.sensors.clocks import ClockLink
 from crosspair.sensors.gps_time import NS
 from crosspair.sensors.matching import match, partner_columns
-from crosspair.sensors.streams import DEFAULT_GAP_FACTOR, Stream, find_gaps
+from crosspair.sensors.streams import (
+    DEFAULT_GAP_FACTOR,
+    LINK_COLUMNS,
+    Stream,
+    find_gaps,
+    repeated_stamps,
+)
 from crosspair.sensors.tables import (
     CLOCK_LINKS,
     METHODS,
@@ -42,6 +48,7 @@ class SensorPairing:
     dropped: pd.DataFrame
     summary: pd.DataFrame
     links: pd.DataFrame = field(default_factory=lambda: empty_frame(CLOCK_LINKS))
+    notes: tuple[str, ...] = ()  # what a user should know: repeated stamps, unusable UTC, ...
 
 
 def pair_streams(
@@ -58,7 +65,10 @@ def pair_streams(
 
     A reference row without a partner within ``tolerance_s`` (inclusive) is dropped for that
     stream; the table keeps it, with nulls, and ``complete`` says whether every stream paired.
-    Gaps are intervals over ``gap_factor`` x a stream's median interval.
+    Gaps are intervals over ``gap_factor`` x a stream's median positive interval. Repeated
+    stamps are kept as samples and counted in ``notes``. A stream's match distance is
+    ``<other>.dt_s``; should the stream have a data column ``dt_s`` the distance becomes
+    ``<other>._dt_s`` (underscores added until unique).
     """
     _check(reference, others, method, tolerance_s, gap_factor)
     timeline = reference.timeline
@@ -73,12 +83,14 @@ def pair_streams(
         columns[f"{reference.name}.{column}"] = reference.frame[column].reset_index(drop=True)
     gaps = [_gap_rows(source, reference.name, reference_s, gap_factor)]
     dropped, summary = [], []
+    notes = [_repeats_note(source, reference.name, reference_s)]
 
     for other in others:
         other_s, offset_s = _on_timeline(other, timeline, link)
         found = match(reference_s, other_s, tolerance_s, method)
         columns["complete"] = columns["complete"] & found.paired
-        columns[f"{other.name}.dt_s"] = pd.Series(found.dt_s).where(found.paired)
+        columns[_dt_column(other)] = pd.Series(found.dt_s).where(found.paired)
+        notes.append(_repeats_note(source, other.name, other_s))
         partners = partner_columns(
             other.frame, other.data_columns, other_s, reference_s, found, method
         )
@@ -117,7 +129,30 @@ def pair_streams(
         gaps=_frame(gaps, SENSOR_GAPS),
         dropped=_frame(dropped, SENSOR_DROPPED),
         summary=PAIRING_SUMMARY.validate(pd.DataFrame(summary), lazy=True),
+        notes=tuple(note for note in notes if note),
     )
+
+
+def _dt_column(other: Stream) -> str:
+    """``<other>.dt_s``, or with underscores before ``dt_s`` while a data column has the name."""
+    name = "dt_s"
+    while name in other.data_columns:
+        name = "_" + name
+    if name != "dt_s":
+        log.warning("stream %r has a column 'dt_s'; its match distance is %r", other.name, name)
+    return f"{other.name}.{name}"
+
+
+def _repeats_note(source: str, stream: str, seconds: np.ndarray) -> str:
+    repeated = repeated_stamps(seconds)
+    if not repeated:
+        return ""
+    note = (
+        f"{source or 'streams'}: {repeated} of {seconds.size} samples of {stream!r} repeat the "
+        "stamp before them; kept as samples, left out of its period and gaps"
+    )
+    log.warning("%s", note)
+    return note
 
 
 def _check(reference, others, method, tolerance_s, gap_factor) -> None:
@@ -132,9 +167,6 @@ def _check(reference, others, method, tolerance_s, gap_factor) -> None:
     names = [reference.name, *(other.name for other in others)]
     if len(set(names)) != len(names):
         raise ValueError(f"stream names must be unique, got {names}")
-    for other in others:
-        if "dt_s" in other.data_columns:
-            raise ValueError(f"stream {other.name!r} has a column 'dt_s'; rename it first")
 
 
 def _on_timeline(stream: Stream, timeline: str, link: ClockLink | None) -> tuple[np.ndarray, float]:
@@ -144,7 +176,10 @@ def _on_timeline(stream: Stream, timeline: str, link: ClockLink | None) -> tuple
     if link is None:
         raise ValueError(
             f"stream {stream.name!r} is on a {stream.timeline} clock and the reference on a "
-            f"{timeline} clock; pass link= (crosspair.sensors.estimate_link) to join them"
+            f"{timeline} clock, and no stream of the source carries a usable UTC column "
+            f"({' or '.join(LINK_COLUMNS)}) to join them; in the sources file, add a boot-clock "
+            "stream with such a column, or stamp all the source's streams on one clock "
+            "(sensor.streams); from Python, pass link= (crosspair.sensors.estimate_link)"
         )
     if timeline == "utc":
         return link.to_utc_ns(stream.native_seconds()) / NS, link.offset_s

@@ -134,3 +134,30 @@ def test_stream_on_a_single_timestamp_is_invalid_record(tmp_path):
     payload = {"time_column": "t", "clock": "boot_s"}
     detail = check_reject(probe(make_candidate("sensor", path, payload))[1], "invalid_record")
     assert "all 3 samples share one timestamp" in detail["detail"]
+
+
+def test_negative_boot_times_are_invalid_record_naming_the_row(tmp_path):
+    path = tmp_path / "early.csv"
+    path.write_text("t,x\n-1.0,1\n-0.5,2\n0.0,3\n1.0,4\n")
+    payload = {"time_column": "t", "clock": "boot_s"}
+    detail = check_reject(probe(make_candidate("sensor", path, payload))[1], "invalid_record")
+    assert "2 time value(s) are negative on the boot_s clock" in detail["detail"]
+    assert "first at data row 1: -1.0" in detail["detail"]
+
+
+def test_ragged_csv_is_invalid_record_naming_the_line(tmp_path):
+    path = tmp_path / "ragged.csv"
+    path.write_text("t,ax\n0,1\n0.01,2\n0.02,3,4\n0.03,5\n")
+    payload = {"time_column": "t", "clock": "boot_s"}
+    detail = check_reject(probe(make_candidate("sensor", path, payload))[1], "invalid_record")
+    assert "ragged CSV" in detail["detail"]
+    assert "Expected 2 fields in line 4, saw 3" in detail["detail"]
+
+
+def test_utc_times_outside_1980_to_2100_are_invalid_record(tmp_path):
+    path = tmp_path / "utc.csv"
+    path.write_text("t,x\n1600000000000,1\n100000000000000000,2\n")
+    payload = {"time_column": "t", "clock": "utc_ms"}
+    detail = check_reject(probe(make_candidate("sensor", path, payload))[1], "invalid_record")
+    assert "outside 1980-2100 for a utc_ms clock" in detail["detail"]
+    assert "first at data row 2" in detail["detail"]

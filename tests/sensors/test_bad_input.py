@@ -1,0 +1,147 @@
+"""Bad sensor input the probe lets through: pairing copes, counts it, never fails the build."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crosspair.sensors import find_gaps, pair_sensor_catalog
+
+UTC0_MS = 1_600_000_000_000  # 2020-09-13T12:26:40Z
+
+
+def _imu(folder: Path, name: str = "imu.csv") -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    t = np.round(np.arange(200) * 0.01, 2)
+    pd.DataFrame({"t": t, "ax": np.arange(200) * 1.0}).to_csv(path, index=False)
+    return path
+
+
+def _gps(folder: Path, **columns) -> Path:
+    t = columns.pop("t", np.round(np.arange(20) * 0.1, 1))
+    path = folder / "gps.csv"
+    pd.DataFrame({"t": t, "lat": np.linspace(48.0, 48.1, len(t)), **columns}).to_csv(
+        path, index=False
+    )
+    return path
+
+
+def _catalog(root: Path, clocks: dict[str, str], source: str = "rig") -> pd.DataFrame:
+    """Catalog rows of every CSV under ``root`` (time column ``t``, rate from the file)."""
+    rows = []
+    for path in sorted(root.rglob("*.csv")):
+        relative = path.relative_to(root).as_posix()
+        t = pd.read_csv(path, usecols=["t"])["t"].to_numpy(dtype=float)
+        steps = np.diff(t)
+        rate = 1.0 / float(np.median(steps[steps > 0]))
+        rows.append((source, relative, "t", clocks.get(relative, "boot_s"), rate))
+    return pd.DataFrame(rows, columns=["source", "path", "time_column", "clock", "rate_hz"])
+
+
+def _pair(roots: dict[str, Path], catalog: pd.DataFrame, failures=None):
+    return pair_sensor_catalog(
+        catalog, lambda source, path: roots[source] / path, tolerance_s=0.01, failures=failures
+    )
+
+
+def test_gaps_come_from_positive_intervals():
+    seconds = np.array([0.0, 0.0, 0.1, 0.1, 0.2, 0.2, 0.5, 0.5])
+    gaps = find_gaps(seconds)
+    assert gaps[["start_s", "end_s"]].values.tolist() == [[0.2, 0.5]]
+    assert gaps["median_period_s"].tolist() == pytest.approx([0.1])  # 0 with repeats in
+    assert find_gaps(np.array([3.0, 3.0])).empty  # no period, no gap
+
+
+def test_stamps_written_twice_pair_and_are_counted(tmp_path):
+    _imu(tmp_path)
+    _gps(tmp_path, t=np.repeat(np.round(np.arange(20) * 0.1, 1), 2))
+    pairing = _pair({"rig": tmp_path}, _catalog(tmp_path, {}))["rig"]
+    assert pairing.gaps.empty
+    assert (
+        pairing.summary.set_index("other").loc["gps", "n_paired"] == 59
+    )  # 3 IMU rows per stamp, 2 at 0 s
+    assert any("20 of 40 samples of 'gps' repeat" in note for note in pairing.notes)
+
+
+@pytest.mark.parametrize(
+    ("values", "usable"),
+    [
+        ([0] * 20, 0),  # receiver without fix
+        (["no fix"] * 20, 0),
+        ([0] * 19 + [100_000_000_000_000_000], 0),  # 1e17 ms overflows int64 in ns
+    ],
+)
+def test_unusable_utc_column_gives_no_link_not_a_failure(tmp_path, values, usable):
+    _imu(tmp_path)
+    _gps(tmp_path, utc_timestamp=values)
+    failures = {}
+    pairing = _pair({"rig": tmp_path}, _catalog(tmp_path, {}), failures)["rig"]
+    assert failures == {}
+    assert pairing.links.empty and pairing.table["utc_ns"].isna().all()
+    assert any(f"{usable} of 20 UTC value(s) usable" in note for note in pairing.notes)
+
+
+def test_out_of_range_utc_values_are_missing_and_counted(tmp_path):
+    _imu(tmp_path)
+    utc = UTC0_MS + np.arange(20) * 100
+    utc[3], utc[4] = 100_000_000_000_000_000, 0
+    _gps(tmp_path, utc_timestamp=utc)
+    pairing = _pair({"rig": tmp_path}, _catalog(tmp_path, {}))["rig"]
+    link = pairing.links.set_index("stream").loc["gps"]
+    assert (link["n_rows"], link["offset_ns"]) == (18, UTC0_MS * 1_000_000)
+    assert pairing.table["utc_ns"].iloc[0] == UTC0_MS * 1_000_000  # 2020, not 1976
+    assert any("2 of 20 UTC value(s)" in note for note in pairing.notes)
+
+
+def test_mixed_clocks_without_a_link_skip_only_that_source(tmp_path, caplog):
+    rig, good = tmp_path / "rig", tmp_path / "good"
+    _imu(rig)
+    _gps(rig, t=UTC0_MS + np.arange(20) * 100)
+    _imu(good)
+    _gps(good)
+    catalog = pd.concat([_catalog(rig, {"gps.csv": "utc_ms"}), _catalog(good, {}, source="good")])
+    failures = {}
+    with caplog.at_level(logging.ERROR, logger="crosspair.sensors.catalog"):
+        pairings = _pair({"rig": rig, "good": good}, catalog, failures)
+    assert sorted(pairings) == ["good"]
+    assert "utc_timestamp" in failures["rig"] and "sources file" in failures["rig"]
+    assert "pass link=" not in failures["rig"].split("from Python")[0]
+    assert "sensor source rig not paired" in caplog.text
+
+
+def test_a_data_column_named_dt_s_keeps_its_name(tmp_path):
+    _imu(tmp_path)
+    _gps(tmp_path, dt_s=np.full(20, 0.5))
+    pairing = _pair({"rig": tmp_path}, _catalog(tmp_path, {}))["rig"]
+    assert pairing.table["gps.dt_s"].dropna().unique().tolist() == [0.5]  # the data
+    assert pairing.table["gps._dt_s"].iloc[10] == pytest.approx(0.0)  # the match distance
+
+
+def test_clashing_stems_are_named_by_path(tmp_path):
+    _imu(tmp_path, "left/imu.csv")
+    _imu(tmp_path, "right/imu.csv")
+    pairing = _pair({"rig": tmp_path}, _catalog(tmp_path, {}))["rig"]
+    assert pairing.summary["other"].tolist() == ["right/imu"]
+    assert set(pairing.summary["reference"]) == {"left/imu"}
+
+    _gps(tmp_path)
+    pairing = _pair({"rig": tmp_path}, _catalog(tmp_path, {}))["rig"]
+    assert sorted(pairing.summary["other"]) == ["gps", "right/imu"]
+
+
+def test_a_stream_that_cannot_be_read_is_left_out_and_noted(tmp_path, caplog):
+    _imu(tmp_path)
+    _gps(tmp_path)
+    catalog = _catalog(tmp_path, {})
+    (tmp_path / "wind.csv").write_text("t,v\n0,1\n0.1,2,3\n")
+    catalog.loc[len(catalog)] = ["rig", "wind.csv", "t", "boot_s", 10.0]
+    with caplog.at_level(logging.ERROR, logger="crosspair.sensors.catalog"):
+        pairing = _pair({"rig": tmp_path}, catalog)["rig"]
+    assert pairing.summary["other"].tolist() == ["gps"]
+    assert any("'wind' (" in note and "left out" in note for note in pairing.notes)
+    assert "stream wind" in caplog.text
