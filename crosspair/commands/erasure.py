@@ -99,6 +99,8 @@ def _forget(args) -> int:
     summary = result.report["summary"]
     _say(f"request {result.entry.request_id}{'' if result.created else ' (already in ledger)'}")
     _say(", ".join(f"{v} {k.replace('_', ' ')}" for k, v in summary.items()))
+    for note in result.report.get("notes", []):
+        _say(f"note: {note}")
     _say(f"report: {result.report_json}\n        {result.report_md}")
     _say(f"dagster run: {run.run_id}")
     return 0 if run.success else 1

@@ -133,6 +133,7 @@ def forget(
         work.targets = resolve(repo, request, ObjectIndex.build(repo), sources)
         work.save()
     targets = work.targets
+    notes = _record_copies(book, entry, targets)
 
     if work.phase_a is None:
         work.phase_a = plan_workspace_raw(repo, targets)
@@ -180,6 +181,7 @@ def forget(
             targets.counts(),
             index.other_remotes,
             len(hits),
+            notes,
         )
         json_path, md_path = write_report(report, repo / REPORTS, name)
         _commit(repo, [REPORTS], f"erasure {entry.request_id}: audit report")
@@ -193,6 +195,29 @@ def forget(
         report["summary"]["rewritten"],
     )
     return ErasureResult(entry, created, report, json_path, md_path)
+
+
+def _record_copies(book: Ledger, entry: LedgerEntry, targets) -> list[str]:
+    """Put the byte-identical copies the request resolved to in the ledger, so that ingest
+    leaves them out too; the note for the report (counts only).
+
+    The request's own entry is already written (and hash-chained) and its id is a hash of
+    what was asked, so the copies get an entry of their own that names the request; the same
+    copies give the same entry, so a rerun adds nothing.
+    """
+    if not targets.copy_ids:
+        return []
+    copies, _ = book.append(
+        [],
+        targets.copy_ids,
+        entry.requested_by,
+        f"byte-identical copies of items erased by request {entry.request_id}",
+    )
+    return [
+        f"{len(targets.copy_ids)} items added: byte-identical to an erased item (DVC keeps "
+        f"identical files as one object, so one cannot be erased without the others); ledger "
+        f"entry {copies.request_id}"
+    ]
 
 
 def _report_name(folder: Path, rid: str, work: WorkFile) -> str | None:

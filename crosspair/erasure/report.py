@@ -108,6 +108,7 @@ def build_report(
     counts: dict[str, int],
     other_remotes: list[str],
     hits: int,
+    notes: list[str] | tuple[str, ...] = (),
 ) -> dict:
     """The report as a JSON-ready dict (deterministic for the same plan)."""
     rows = [artifact(a) for a in actions]
@@ -121,6 +122,7 @@ def build_report(
         "requested_by": entry.requested_by,
         "reason": entry.reason,
         "resolved": counts,
+        "notes": list(notes),
         "summary": {
             "artifacts": len(rows),
             "deleted": sum(1 for a in actions if a.op == "delete"),
@@ -146,6 +148,7 @@ def render_markdown(report: dict) -> str:
         "- summary: " + ", ".join(f"{v} {k}" for k, v in report["summary"].items()),
         f"- scan after erasure: {report['verification']['hits_after_erasure']} hits",
     ]
+    lines += [f"- note: {note}" for note in report.get("notes", [])]
     if report["remotes_not_purged"]:
         lines.append(
             "- **not purged** (not local folders; purge them with the storage's own tools): "

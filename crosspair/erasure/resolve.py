@@ -37,7 +37,34 @@ MEDIA = {"image", "audio", "video", "mesh", "sensor"}
 def resolve(
     repo: Path, request: Request, index: ObjectIndex, sources: str = "raw/sources.yaml"
 ) -> Targets:
-    """Everything the request erases, in the workspace and in every object of every store."""
+    """Everything the request erases, in the workspace and in every object of every store.
+
+    Byte-identical copies of an erased file are erased too: DVC stores identical files as one
+    object, so the purge cannot delete one and keep the other. Every item whose file (in a
+    version's raw listing, or in the workspace) has the bytes of an erased file joins the
+    request, which is then resolved again, until no new copy turns up; ``copy_ids`` holds
+    them. A workspace raw file that is no item but has erased bytes leaves ``raw/`` too.
+    """
+    copies: set[str] = set()
+    while True:
+        wanted = Request(request.subjects, request.items | copies)
+        targets = _resolve_once(repo, wanted, index, sources)
+        found = targets.copy_ids | _workspace_copies(repo, sources, targets)
+        new = found - wanted.items
+        if not new:
+            break
+        copies |= new
+    targets.copy_ids = copies - request.items
+    _workspace_strays(repo, sources, targets)
+    if targets.copy_ids:
+        log.warning(
+            "%d more items are erased: byte-identical to an erased item", len(targets.copy_ids)
+        )
+    log.info("request resolves to %s", targets.counts())
+    return targets
+
+
+def _resolve_once(repo: Path, request: Request, index: ObjectIndex, sources: str) -> Targets:
     sources_path = PurePosixPath(sources)
     targets = Targets(
         subjects=set(request.subjects),
@@ -66,8 +93,46 @@ def resolve(
         data = index.read(md5)
         if data is not None:
             targets.sha256s.add(hashlib.sha256(data).hexdigest())
-    log.info("request resolves to %s", targets.counts())
     return targets
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _workspace_copies(repo: Path, sources: str, targets: Targets) -> set[str]:
+    """Ids of workspace items whose file has the bytes of an erased file (any version's)."""
+    path = repo / sources
+    if not path.is_file() or not targets.sha256s:
+        return set()
+    found = discover(load_sources(path))
+    return {
+        c.item_id
+        for c in [*found.candidates]
+        if c.item_id not in targets.item_ids
+        and c.abs_path is not None
+        and Path(c.abs_path).is_file()
+        and _sha256(Path(c.abs_path)) in targets.sha256s
+    }
+
+
+def _workspace_strays(repo: Path, sources: str, targets: Targets) -> None:
+    """Workspace raw files that are no item but hold erased bytes: the purge deletes them, so
+    they leave ``raw/`` before the rebuild too (the sources file and manifests stay)."""
+    folder = repo / targets.sources_dir
+    if not folder.is_dir() or not targets.sha256s:
+        return
+    keep = {targets.sources_name} | {rule.manifest for rule in targets.record_rules}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()):
+        rel = path.relative_to(folder).as_posix()
+        if rel in keep or rel in targets.raw_paths:
+            continue
+        if _sha256(path) in targets.sha256s:
+            targets.raw_paths.add(rel)
 
 
 def _unique_objects(index: ObjectIndex, wanted) -> list[str]:
@@ -212,6 +277,13 @@ def _from_tree(config: SourcesConfig, request: Request, md5_of: dict | None) -> 
     found.raw_paths |= _files_named_by_records(config, found.record_rules, base)
     if md5_of is not None:
         found.delete_md5s |= {md5_of[p] for p in found.raw_paths if p in md5_of}
+        found.copy_ids |= {  # the same object as an erased file: a byte-identical copy
+            c.item_id
+            for c in everything.candidates
+            if c.item_id not in found.item_ids
+            and c.abs_path is not None
+            and md5_of.get(_relative(Path(c.abs_path), base)) in found.delete_md5s
+        }
     _log_found(everything, kept, found)
     return found
 

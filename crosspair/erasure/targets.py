@@ -77,6 +77,8 @@ class Targets:
     record_rules: set[RecordRule] = field(default_factory=set)
     media_paths: set[str] = field(default_factory=set)
     texts: set[str] = field(default_factory=set)
+    # items erased because their file is byte-identical to an erased item's (not requested)
+    copy_ids: set[str] = field(default_factory=set)
     sources_name: str = "sources.yaml"
     sources_dir: str = "raw"
 
@@ -105,12 +107,13 @@ class Targets:
             "record_rules",
             "media_paths",
             "texts",
+            "copy_ids",
         ):
             getattr(self, name).update(getattr(other, name))
 
     def counts(self) -> dict[str, int]:
         """Sizes only, safe for reports and Dagster metadata."""
-        return {
+        counts = {
             "items": len(self.item_ids),
             "pairs": len(self.pair_ids),
             "pair_groups": len(self.group_ids),
@@ -118,6 +121,9 @@ class Targets:
             "raw_files": len(self.raw_paths),
             "manifest_records": len(self.record_rules),
         }
+        if self.copy_ids:  # included in "items"
+            counts["identical_copies"] = len(self.copy_ids)
+        return counts
 
     def to_json(self) -> dict:
         data: dict = {}
