@@ -21,6 +21,7 @@ from crosspair.jsonl import read_records
 from crosspair.pairing import side_file_base
 from crosspair.semantic.pool import pool_candidates
 from crosspair.sources import Source, SourcesConfig
+from crosspair.storable import is_storable
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +171,7 @@ class _SourceWalker:
                     continue
                 matched = True
                 rel = path.relative_to(self.root).as_posix()
-                if not _is_utf8(rel):
+                if not is_storable(rel):
                     self._reject_undecodable(rel)
                 elif rel not in skip:
                     found.add(rel)
@@ -463,15 +464,6 @@ def discover(
             continue
         result.extend(_SourceWalker(source, config.root_of(source)).walk(is_erased))
     return result
-
-
-def _is_utf8(name: str) -> bool:
-    """False for file names the OS gave as undecodable bytes (surrogate escapes)."""
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _field_text(record: dict, field_name: str | None) -> str:

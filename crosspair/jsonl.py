@@ -12,6 +12,8 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+from crosspair.storable import is_storable
+
 
 def read_records(path: Path) -> Iterator[tuple[int, dict | None, str]]:
     """(line number, record or None, error) for every non-blank line of ``path``."""
@@ -35,7 +37,7 @@ def read_records(path: Path) -> Iterator[tuple[int, dict | None, str]]:
             if not isinstance(record, dict):
                 yield number, None, f"line {number} is not a JSON object"
                 continue
-            if "\\u" in line and not _is_text(record):
+            if "\\u" in line and not is_storable(json.dumps(record, ensure_ascii=False)):
                 yield (
                     number,
                     None,
@@ -44,12 +46,3 @@ def read_records(path: Path) -> Iterator[tuple[int, dict | None, str]]:
                 )
                 continue
             yield number, record, ""
-
-
-def _is_text(record: dict) -> bool:
-    """False when a string of ``record`` holds a lone surrogate (it cannot be UTF-8)."""
-    try:
-        json.dumps(record, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True

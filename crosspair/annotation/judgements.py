@@ -27,11 +27,11 @@ from crosspair.annotation.records import (
     AnnotationFileError,
     RawJudgement,
     file_reject,
-    is_text,
     skipped_row,
 )
 from crosspair.annotation.tables import JUDGEMENT_REJECTS
 from crosspair.schemas import JUDGEMENTS, empty_frame
+from crosspair.storable import is_storable
 from crosspair.weak.pages import shown_name
 
 __all__ = ["ImportResult", "find_annotation_files", "import_judgements", "read_annotation_file"]
@@ -67,7 +67,7 @@ def import_judgements(
     for path in map(Path, paths):
         shown = _display(path, base)
         # tables hold text: a name the OS gave as undecodable bytes is recorded escaped
-        readable_name = is_text(shown)
+        readable_name = is_storable(shown)
         shown = shown if readable_name else shown_name(shown)
         shown_files.append(shown)
         try:

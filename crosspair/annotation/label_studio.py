@@ -20,11 +20,11 @@ from crosspair.annotation.records import (
     AnnotationFileError,
     ParsedFile,
     RawJudgement,
-    is_text,
     normalise_label,
     parse_time,
     skipped_row,
 )
+from crosspair.storable import is_storable
 
 log = logging.getLogger(__name__)
 
@@ -206,11 +206,11 @@ def _lone_surrogate_at(task) -> str | None:
     while stack:
         at, value = stack.pop()
         if isinstance(value, str):
-            if not is_text(value):
+            if not is_storable(value):
                 return at or "the task"
         elif isinstance(value, dict):
             for key in value:
-                if not is_text(key):
+                if not is_storable(key):
                     return f"a key of {at or 'the task'}"
             stack += [(f"{at}.{key}" if at else key, item) for key, item in value.items()][::-1]
         elif isinstance(value, list):

@@ -72,15 +72,6 @@ def parse_time(value, path: str | Path, where: str) -> pd.Timestamp | None:
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
-def is_text(value: str) -> bool:
-    """False when ``value`` holds a lone surrogate (a JSON ``\\ud800`` or a non-UTF-8 file name)."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def file_reject(shown: str, error: AnnotationFileError) -> dict[str, str]:
     """A reject row for a file that could not be read: none of its judgements are used."""
     detail = f"{error.where}: {error.problem}; no judgement of the file is used. Fix: {error.fix}"

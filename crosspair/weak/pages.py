@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from crosspair.storable import is_storable
 from crosspair.weak.config import HtmlPages
 from crosspair.weak.urls import Located, inside_root
 
@@ -32,7 +33,7 @@ def page_paths(root: Path, patterns: list[str]) -> list[str]:
 
 def check_page(page_rel: str, root: Path, html: HtmlPages, source: str) -> Located:
     """The page's file, or why it cannot be harvested (``reason`` and ``detail``)."""
-    if not _is_utf8(page_rel):
+    if not is_storable(page_rel):
         return Located(
             reason="invalid_record",
             detail=f"the file name {shown_name(page_rel)!r} is not valid UTF-8; rename the file",
@@ -59,12 +60,3 @@ def check_page(page_rel: str, root: Path, html: HtmlPages, source: str) -> Locat
 def shown_name(name: str) -> str:
     """A file name as messages show it: bytes that are not UTF-8 as ``\\xff`` escapes."""
     return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-
-
-def _is_utf8(name: str) -> bool:
-    """False for a name the OS gave as undecodable bytes (surrogate escapes)."""
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
