@@ -177,7 +177,7 @@ def test_per_item_work_ran_on_both_workers(builds):
     tasks = builds["tasks"]
     functions = {task["key"].rsplit("-", 6)[0] for task in tasks}
     assert {"probe", "extract_track", "align_pair", "measure", "read_stream_file"} <= functions
-    assert {"pair_source"} <= functions
+    assert {"pair_source_safely"} <= functions  # sensor pairing, one task per source
     assert len({task["worker"] for task in tasks}) == 2
     assert len(builds["worker_pids"]) == 2
 
