@@ -27,6 +27,7 @@ from crosspair.discover import Discovery, discover
 from crosspair.erasure.rewrite import names_erased
 from crosspair.erasure.store import ObjectIndex, read_listing
 from crosspair.erasure.targets import RecordRule, Request, Targets
+from crosspair.ids import sha256_file
 from crosspair.sources import SourcesConfig, SourcesError, load_sources, parse_sources
 
 log = logging.getLogger(__name__)
@@ -46,16 +47,17 @@ def resolve(
     them. A workspace raw file that is no item but has erased bytes leaves ``raw/`` too.
     """
     copies: set[str] = set()
+    workspace = _Workspace(repo / sources)
     while True:
         wanted = Request(request.subjects, request.items | copies)
         targets = _resolve_once(repo, wanted, index, sources)
-        found = targets.copy_ids | _workspace_copies(repo, sources, targets)
+        found = targets.copy_ids | _workspace_copies(workspace, targets)
         new = found - wanted.items
         if not new:
             break
         copies |= new
     targets.copy_ids = copies - request.items
-    _workspace_strays(repo, sources, targets)
+    _workspace_strays(repo, workspace, targets)
     if targets.copy_ids:
         log.warning(
             "%d more items are erased: byte-identical to an erased item", len(targets.copy_ids)
@@ -96,31 +98,44 @@ def _resolve_once(repo: Path, request: Request, index: ObjectIndex, sources: str
     return targets
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+class _Workspace:
+    """The workspace's raw items and file hashes, each found or read once per ``resolve``."""
+
+    def __init__(self, sources_path: Path):
+        self.sources_path = sources_path
+        self._items: list[tuple[str, Path]] | None = None
+        self._hashes: dict[Path, str] = {}
+
+    def items(self) -> list[tuple[str, Path]]:
+        """(item id, file) of every item of the sources file that has a file on disk."""
+        if self._items is None:
+            candidates = []
+            if self.sources_path.is_file():
+                candidates = discover(load_sources(self.sources_path)).candidates
+            self._items = [(c.item_id, Path(c.abs_path)) for c in candidates if c.abs_path]
+        return self._items
+
+    def sha256(self, path: Path) -> str:
+        key = path.resolve()
+        if key not in self._hashes:
+            self._hashes[key] = sha256_file(key)
+        return self._hashes[key]
 
 
-def _workspace_copies(repo: Path, sources: str, targets: Targets) -> set[str]:
+def _workspace_copies(workspace: _Workspace, targets: Targets) -> set[str]:
     """Ids of workspace items whose file has the bytes of an erased file (any version's)."""
-    path = repo / sources
-    if not path.is_file() or not targets.sha256s:
+    if not targets.sha256s:
         return set()
-    found = discover(load_sources(path))
     return {
-        c.item_id
-        for c in [*found.candidates]
-        if c.item_id not in targets.item_ids
-        and c.abs_path is not None
-        and Path(c.abs_path).is_file()
-        and _sha256(Path(c.abs_path)) in targets.sha256s
+        item_id
+        for item_id, path in workspace.items()
+        if item_id not in targets.item_ids
+        and path.is_file()
+        and workspace.sha256(path) in targets.sha256s
     }
 
 
-def _workspace_strays(repo: Path, sources: str, targets: Targets) -> None:
+def _workspace_strays(repo: Path, workspace: _Workspace, targets: Targets) -> None:
     """Workspace raw files that are no item but hold erased bytes: the purge deletes them, so
     they leave ``raw/`` before the rebuild too (the sources file and manifests stay)."""
     folder = repo / targets.sources_dir
@@ -131,7 +146,7 @@ def _workspace_strays(repo: Path, sources: str, targets: Targets) -> None:
         rel = path.relative_to(folder).as_posix()
         if rel in keep or rel in targets.raw_paths:
             continue
-        if _sha256(path) in targets.sha256s:
+        if workspace.sha256(path) in targets.sha256s:
             targets.raw_paths.add(rel)
 
 

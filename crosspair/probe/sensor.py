@@ -48,8 +48,8 @@ def probe_sensor(candidate: Candidate, limits: ProbeLimits) -> dict:
             f"got time_column={time_column!r} clock={clock!r}; fix the source's sensor block",
         )
 
-    # The header through the csv module: pandas' fixed cost per call (~5 ms) would double the
-    # probe time of small streams, and only the time column is parsed by pandas below.
+    # The header first, through the csv module: a missing time column or an empty file is
+    # named as such before pandas parses the whole file (which also catches ragged rows).
     with open(path, newline="", encoding="utf-8", errors="replace") as handle:
         columns = next(csv.reader(handle), [])
     if time_column not in columns:
