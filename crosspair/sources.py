@@ -14,6 +14,7 @@ from __future__ import annotations
 import fnmatch
 import re
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
@@ -29,6 +30,7 @@ from pydantic import (
 )
 
 from crosspair.semantic.config import Match
+from crosspair.storable import is_storable
 from crosspair.weak.config import HtmlPages
 
 MEDIA_MODALITIES = ("image", "audio", "video", "mesh", "sensor", "code")
@@ -47,30 +49,24 @@ class SourcesError(ValueError):
     """A sources file that cannot be used; the message names the file, source and field."""
 
 
-def _has_lone_surrogate(value: object) -> bool:
-    """True for text (or lists and mappings of it) that holds an escape such as ``\\ud800``."""
+def _texts_in(value: object) -> Iterator[str]:
+    """Every string in a field's value: itself, or inside lists, mappings and blocks."""
     if isinstance(value, str):
-        return any("\ud800" <= char <= "\udfff" for char in value)
-    if isinstance(value, list | tuple):
-        return any(_has_lone_surrogate(item) for item in value)
-    if isinstance(value, dict):
-        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
-    if isinstance(value, BaseModel):  # blocks defined elsewhere (match, html)
-        return _has_lone_surrogate(value.model_dump())
-    return False
+        yield value
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _texts_in(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _texts_in(key)
+            yield from _texts_in(item)
+    elif isinstance(value, BaseModel):  # blocks defined elsewhere (match, html)
+        yield from _texts_in(value.model_dump())
 
 
-def _has_control_character(value: object) -> bool:
-    """True for text (or lists and mappings of it) with a control character but tab or newline."""
-    if isinstance(value, str):
-        return any(unicodedata.category(char) == "Cc" and char not in "\t\n" for char in value)
-    if isinstance(value, list | tuple):
-        return any(_has_control_character(item) for item in value)
-    if isinstance(value, dict):
-        return any(_has_control_character(k) or _has_control_character(v) for k, v in value.items())
-    if isinstance(value, BaseModel):
-        return _has_control_character(value.model_dump())
-    return False
+def _has_control_character(text: str) -> bool:
+    """True for a control character other than tab or newline."""
+    return any(unicodedata.category(char) == "Cc" and char not in "\t\n" for char in text)
 
 
 def _visible(text: str) -> str:
@@ -85,10 +81,11 @@ class _Strict(BaseModel):
     @classmethod
     def _text_is_unicode(cls, value: object) -> object:
         # YAML's "\ud800" escapes decode to lone surrogates, which no file or table can hold
-        if _has_lone_surrogate(value):
+        texts = list(_texts_in(value))
+        if not all(is_storable(text) for text in texts):
             raise ValueError("holds a lone surrogate escape such as \\ud800; remove it")
         # a NUL or escape character cannot be in a path and hides in cards and tables
-        if _has_control_character(value):
+        if any(_has_control_character(text) for text in texts):
             raise ValueError("holds a control character such as NUL (\\0); remove it")
         return value
 
