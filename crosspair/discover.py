@@ -8,6 +8,7 @@ records and empty texts. Every item found ends up in exactly one of the two list
 
 from __future__ import annotations
 
+import fnmatch
 import logging
 import os
 import re
@@ -147,6 +148,8 @@ class _SourceWalker:
         payload = {}
         if modality == "sensor" and self.source.sensor is not None:
             payload = self.source.sensor.for_file(rel)
+            if abs_path is not None:
+                reason, detail = self._clock_conflict(rel) or (reason, detail)
         candidate = self._candidate(
             modality,
             rel,
@@ -156,11 +159,34 @@ class _SourceWalker:
             payload=payload,
         )
         self.media[rel] = candidate
-        if abs_path is None:
+        if abs_path is None or reason:
             self._reject(candidate, reason, detail)
             return None
         self.out.candidates.append(candidate)
         return candidate
+
+    def _clock_conflict(self, rel: str) -> tuple[str, str] | None:
+        """A reject reason when two ``sensor.streams`` globs give one file different clocks."""
+        sensor = self.source.sensor
+        patterns = sensor.matching_streams(rel)
+        if len({sensor.streams[p] for p in patterns}) < 2:
+            return None
+        return "ambiguous_clock", (
+            f"{rel} matches sensor.streams globs {', '.join(map(repr, patterns))} of source "
+            f"'{self.source.name}', which give it different clocks; make the globs match "
+            "each file once"
+        )
+
+    def _warn_unused_stream_globs(self) -> None:
+        sensor_files = [rel for rel, c in self.media.items() if c.modality == "sensor"]
+        for pattern in self.source.sensor.streams:
+            if not any(fnmatch.fnmatchcase(rel, pattern) for rel in sensor_files):
+                log.warning(
+                    "source %s: sensor.streams glob %r matches none of its sensor files, so "
+                    "they all keep the source's clock; fix the glob in the sources file",
+                    self.source.name,
+                    pattern,
+                )
 
     def _glob(self, patterns: list[str], skip: set[str] = frozenset()) -> list[str]:
         found: set[str] = set()
@@ -209,6 +235,8 @@ class _SourceWalker:
                 self._add_media("audio", rel)
         for rel in subtitles:
             self._add_subtitles(rel)
+        if self.source.sensor is not None:
+            self._warn_unused_stream_globs()
         if is_erased is not None:
             self._drop_erased(is_erased)
         log.info(

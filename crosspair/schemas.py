@@ -30,6 +30,7 @@ REJECT_REASONS = (
     "invalid_record",
     "data_uri",  # an <img> of a saved page embeds its image (crosspair.weak)
     "remote_url",  # an <img> of a saved page points at another host
+    "ambiguous_clock",  # a sensor file matched by sensor.streams globs that disagree
 )
 
 _HEX64 = Check.str_matches(r"^[0-9a-f]{64}$", name="sha256_hex")

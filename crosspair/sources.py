@@ -144,11 +144,14 @@ class SensorClock(StreamClock):
                 )
         return streams
 
+    def matching_streams(self, relative_path: str) -> list[str]:
+        """The ``streams`` globs that match one file, in the order of the sources file."""
+        return [p for p in self.streams if fnmatch.fnmatchcase(relative_path, p)]
+
     def for_file(self, relative_path: str) -> dict[str, str]:
         """The time column and clock of one file: the first matching glob's, else the source's."""
-        for pattern, clock in self.streams.items():
-            if fnmatch.fnmatchcase(relative_path, pattern):
-                return clock.model_dump()
+        for pattern in self.matching_streams(relative_path):
+            return self.streams[pattern].model_dump()
         return {"time_column": self.time_column, "clock": self.clock}
 
 

@@ -262,3 +262,59 @@ def test_a_glob_that_matches_no_file_is_a_warning_naming_it(photos, caplog):
     assert [r.getMessage() for r in caplog.records] == [
         f"source photos: glob 'imgs/*.jpg' matches no file in {photos.resolve()}"
     ]
+
+
+def _drive(tmp_path, streams):
+    (tmp_path / "imu.csv").write_text("t_boot_s,acc\n1.0,9.8\n1.01,9.7\n")
+    (tmp_path / "gps_a.csv").write_text("timestamp,lat\n1000000,52.0\n1100000,52.1\n")
+    source = {
+        "name": "drive",
+        "modality": "sensor",
+        "root": ".",
+        "files": ["*.csv"],
+        "licence": "CC0",
+        "origin": "test",
+        "sensor": {"time_column": "t_boot_s", "clock": "boot_s", "streams": streams},
+    }
+    return parse_sources({"sources": [source]}, base_dir=tmp_path)
+
+
+def test_a_sensor_file_given_two_clocks_by_streams_is_rejected_naming_both_globs(tmp_path):
+    config = _drive(
+        tmp_path,
+        {
+            "gps*.csv": {"time_column": "timestamp", "clock": "boot_us"},
+            "*_a.csv": {"time_column": "timestamp", "clock": "utc_ms"},
+        },
+    )
+    found = discover(config)
+    assert [c.path for c in found.candidates] == ["imu.csv"]
+    [reject] = found.rejects
+    assert (reject["path"], reject["reason"]) == ("gps_a.csv", "ambiguous_clock")
+    assert "'gps*.csv', '*_a.csv'" in reject["detail"]
+    assert "make the globs match each file once" in reject["detail"]
+
+
+def test_overlapping_stream_globs_that_agree_are_fine(tmp_path):
+    same = {"time_column": "timestamp", "clock": "boot_us"}
+    found = discover(_drive(tmp_path, {"gps*.csv": same, "*_a.csv": dict(same)}))
+    assert found.rejects == []
+    assert {c.path: c.payload["clock"] for c in found.candidates} == {
+        "gps_a.csv": "boot_us",
+        "imu.csv": "boot_s",
+    }
+
+
+def test_a_stream_glob_that_matches_no_sensor_file_is_a_warning(tmp_path, caplog):
+    config = _drive(tmp_path, {"gsp*.csv": {"time_column": "timestamp", "clock": "boot_us"}})
+    with caplog.at_level("WARNING", logger="crosspair.discover"):
+        found = discover(config)
+    assert {c.path: c.payload["clock"] for c in found.candidates} == {
+        "gps_a.csv": "boot_s",
+        "imu.csv": "boot_s",
+    }
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warnings == [
+        "source drive: sensor.streams glob 'gsp*.csv' matches none of its sensor files, so they "
+        "all keep the source's clock; fix the glob in the sources file"
+    ]
