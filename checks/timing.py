@@ -1,9 +1,10 @@
-"""Checks on timing: picture and sound in sync, transcripts fully and confidently aligned."""
+"""Checks on timing: picture and sound in sync, transcripts aligned, sensor streams paired."""
 
 import pandas as pd
-from dagster import AssetCheckExecutionContext, AssetKey, asset_check
+from dagster import AssetCheckExecutionContext, AssetIn, AssetKey, asset_check
 
 from checks.result import to_result
+from crosspair.sensors.coverage import unpaired_streams
 from crosspair.validation import CheckOutcome
 
 
@@ -56,4 +57,31 @@ def alignment_coverage(context: AssetCheckExecutionContext, alignment_summary: p
     return to_result(outcome, warn_only=True)
 
 
-timing_checks = [sync_within_tolerance, alignment_coverage]
+@asset_check(
+    asset=AssetKey("sensor_pairing_summary"),
+    name="every_stream_paired",
+    blocking=True,
+    additional_ins={"sensor_catalog": AssetIn("sensor_catalog")},
+    description="catalogued sensor streams that are in no stream pair: a source that could "
+    "not be paired, or a source with one stream (a warning; the reason is in each row)",
+)
+def sensor_streams_paired(
+    context: AssetCheckExecutionContext,
+    sensor_pairing_summary: pd.DataFrame,
+    sensor_catalog: pd.DataFrame,
+):
+    unpaired = unpaired_streams(sensor_catalog, sensor_pairing_summary)
+    outcome = CheckOutcome.build(
+        unpaired.empty,
+        {
+            "streams": len(sensor_catalog),
+            "stream_pairs": len(sensor_pairing_summary),
+            "unpaired_streams": len(unpaired),
+            "sources_with_unpaired_streams": unpaired["source"].nunique(),
+        },
+        unpaired,
+    )
+    return to_result(outcome, warn_only=True)
+
+
+timing_checks = [sync_within_tolerance, alignment_coverage, sensor_streams_paired]

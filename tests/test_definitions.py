@@ -92,7 +92,7 @@ def test_every_check_is_attached_to_its_asset():
         "near_duplicates:perceptual_duplicates",
     } <= checks
     assert {"noisy_pairs:noisy_share", "annotation_agreement:agreement_floor"} <= checks
-    assert len(checks) == len(tables) + 19  # schema per table, 8 integrity, 11 others
+    assert len(checks) == len(tables) + 20  # schema per table, 8 integrity, 12 others
 
 
 def test_workspace_file_loads_with_the_dagster_cli(tmp_path):

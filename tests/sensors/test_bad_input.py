@@ -10,6 +10,12 @@ import pandas as pd
 import pytest
 
 from crosspair.sensors import find_gaps, pair_sensor_catalog
+from crosspair.sensors.coverage import (
+    ONLY_STREAM,
+    SOURCE_SKIPPED,
+    STREAM_LEFT_OUT,
+    unpaired_streams,
+)
 
 UTC0_MS = 1_600_000_000_000  # 2020-09-13T12:26:40Z
 
@@ -145,3 +151,70 @@ def test_a_stream_that_cannot_be_read_is_left_out_and_noted(tmp_path, caplog):
     assert pairing.summary["other"].tolist() == ["gps"]
     assert any("'wind' (" in note and "left out" in note for note in pairing.notes)
     assert "stream wind" in caplog.text
+    assert unpaired_streams(catalog, pairing.summary).to_dict("records") == [
+        {"source": "rig", "path": "wind.csv", "stream": "wind", "reason": STREAM_LEFT_OUT}
+    ]
+
+
+def test_streams_of_a_skipped_or_lone_source_are_listed_as_unpaired_with_why(tmp_path):
+    rig, good, lone = tmp_path / "rig", tmp_path / "good", tmp_path / "lone"
+    _imu(rig)
+    _gps(rig, t=UTC0_MS + np.arange(20) * 100)  # UTC without a link: the source fails
+    _imu(good)
+    _gps(good)
+    _imu(lone)
+    catalog = pd.concat(
+        [
+            _catalog(rig, {"gps.csv": "utc_ms"}),
+            _catalog(good, {}, source="good"),
+            _catalog(lone, {}, source="lone"),
+        ],
+        ignore_index=True,
+    )
+    pairings = _pair({"rig": rig, "good": good, "lone": lone}, catalog)
+    summary = pd.concat([p.summary for p in pairings.values()], ignore_index=True)
+    unpaired = unpaired_streams(catalog, summary)
+    assert unpaired.to_dict("records") == [
+        {"source": "lone", "path": "imu.csv", "stream": "imu", "reason": ONLY_STREAM},
+        {"source": "rig", "path": "gps.csv", "stream": "gps", "reason": SOURCE_SKIPPED},
+        {"source": "rig", "path": "imu.csv", "stream": "imu", "reason": SOURCE_SKIPPED},
+    ]
+    assert unpaired_streams(catalog[catalog["source"] == "good"], summary).empty
+
+
+def test_the_check_warns_in_dagster_with_the_unpaired_streams(tmp_path, dagster_instance):
+    from dagster import AssetCheckSeverity, asset, materialize
+
+    from checks.timing import sensor_streams_paired
+
+    _imu(tmp_path / "good")
+    _gps(tmp_path / "good")
+    _imu(tmp_path / "lone")
+    catalog = pd.concat(
+        [_catalog(tmp_path / name, {}, source=name) for name in ("good", "lone")],
+        ignore_index=True,
+    )
+    pairings = _pair({"good": tmp_path / "good", "lone": tmp_path / "lone"}, catalog)
+    summary = pd.concat([p.summary for p in pairings.values()], ignore_index=True)
+
+    @asset(name="sensor_catalog")
+    def catalog_asset() -> pd.DataFrame:
+        return catalog
+
+    @asset(name="sensor_pairing_summary")
+    def summary_asset() -> pd.DataFrame:
+        return summary
+
+    result = materialize(
+        [catalog_asset, summary_asset, sensor_streams_paired], instance=dagster_instance
+    )
+    (evaluation,) = result.get_asset_check_evaluations()
+    assert not evaluation.passed and evaluation.severity == AssetCheckSeverity.WARN
+    metadata = {key: value.value for key, value in evaluation.metadata.items()}
+    assert metadata["streams"] == 3 and metadata["stream_pairs"] == 1
+    assert metadata["unpaired_streams"] == 1
+    assert metadata["sources_with_unpaired_streams"] == 1
+    rows = metadata["failing rows"].splitlines()[2:]  # after the header and its rule
+    assert [[cell.strip() for cell in row.split("|")[1:4]] for row in rows] == [
+        ["lone", "imu.csv", "imu"]
+    ]
