@@ -18,7 +18,7 @@ from pathlib import Path
 
 from crosspair.ids import item_id
 from crosspair.items import Candidate, reject_row
-from crosspair.jsonl import read_records
+from crosspair.jsonl import line_id, read_records, repeated_id
 from crosspair.pairing import side_file_base
 from crosspair.semantic.pool import pool_candidates
 from crosspair.sources import Source, SourcesConfig
@@ -330,7 +330,7 @@ class _SourceWalker:
         seen_keys: dict[str, int] = {}
         for number, record, error in self._records():
             if record is None:
-                placeholder = self._candidate("text", manifest.path, record_key=f"line:{number}")
+                placeholder = self._candidate("text", manifest.path, record_key=line_id(number))
                 self._reject(placeholder, "invalid_record", f"{manifest.path} {error}")
                 continue
             if self.source.modality == "code":
@@ -350,7 +350,7 @@ class _SourceWalker:
         media_rel = record.get(manifest.media_field)
         texts = self._texts(record)
         if not isinstance(media_rel, str) or not media_rel:
-            placeholder = self._candidate("text", manifest.path, record_key=f"line:{number}")
+            placeholder = self._candidate("text", manifest.path, record_key=line_id(number))
             self._reject(
                 placeholder,
                 "invalid_record",
@@ -409,7 +409,7 @@ class _SourceWalker:
 
     def _code_record(self, number: int, record: dict, seen: dict[str, int]) -> None:
         manifest = self.source.manifest
-        record_id = _field_text(record, manifest.id_field) or f"line:{number}"
+        record_id = _field_text(record, manifest.id_field) or line_id(number)
         parts = [record.get(name) for name in manifest.code_fields]
         # A field that is not text (a number, a list) leaves the code unusable: the probe
         # rejects a non-string code as invalid_record rather than exporting "12345" as code.
@@ -465,10 +465,7 @@ class _SourceWalker:
                 )
                 for c in text_candidates
             ]
-            detail = (
-                f"{manifest.path} line {number} repeats id {record_id!r} of line "
-                f"{seen[record_id]}; ids must be unique"
-            )
+            detail = repeated_id(manifest.path, number, record_id, seen[record_id])
             for candidate in [code_candidate, *text_candidates]:
                 self._reject(candidate, "duplicate_record", detail)
             return

@@ -46,3 +46,21 @@ def read_records(path: Path) -> Iterator[tuple[int, dict | None, str]]:
                 )
                 continue
             yield number, record, ""
+
+
+def line_id(number: int) -> str:
+    """The id given to a record that has none of its own: its line number."""
+    return f"line:{number}"
+
+
+def repeated_id(path: str, number: int, record_id: str, first_line: int) -> str:
+    """Why the record on line ``number`` is rejected: line ``first_line`` already has its id.
+
+    An id made from a line number (``line_id``) can clash with a real id; the text says so,
+    since neither line may show that id.
+    """
+    detail = f"{path} line {number} repeats id {record_id!r} of line {first_line}"
+    named = [n for n in (first_line, number) if record_id == line_id(n)]
+    if named:
+        detail += f" (line {named[0]} has no id and is named after its line number)"
+    return detail + "; ids must be unique"

@@ -15,7 +15,7 @@ import pandas as pd
 
 from crosspair.ids import item_id
 from crosspair.items import Candidate
-from crosspair.jsonl import read_records
+from crosspair.jsonl import line_id, read_records, repeated_id
 
 log = logging.getLogger(__name__)
 
@@ -52,10 +52,10 @@ def pool_candidates(source, root: Path, reject: Reject) -> list[Candidate]:
     seen: dict[str, int] = {}
     for number, record, error in read_records(path):
         if record is None:
-            reject(candidate(f"{POOL_KEY_PREFIX}line:{number}", ""), "invalid_record", error)
+            reject(candidate(f"{POOL_KEY_PREFIX}{line_id(number)}", ""), "invalid_record", error)
             continue
         own_id = record.get(match.id_field) if match.id_field else None
-        text_id = str(own_id) if own_id not in (None, "") else f"line:{number}"
+        text_id = str(own_id) if own_id not in (None, "") else line_id(number)
         value = record.get(match.text_field)
         # an empty list is one empty text, so the line is rejected rather than lost
         texts = (value if isinstance(value, list) else [value]) or [""]
@@ -63,10 +63,7 @@ def pool_candidates(source, root: Path, reject: Reject) -> list[Candidate]:
             key = f"{POOL_KEY_PREFIX}{text_id}#{index}"
             if text_id in seen:
                 repeated = candidate(f"{key}@line{number}", text)
-                detail = (
-                    f"{match.pool} line {number} repeats id {text_id!r} of line {seen[text_id]}; "
-                    "ids must be unique"
-                )
+                detail = repeated_id(match.pool, number, text_id, seen[text_id])
                 reject(repeated, "duplicate_record", detail)
             else:
                 found.append(candidate(key, text))

@@ -86,3 +86,26 @@ def test_a_threshold_must_be_a_finite_number():
         _config(Path("."), {"pool": "p.jsonl", "kind": "caption", "threshold": True})
     with pytest.raises(SourcesError, match=r"match.threshold.*finite"):
         _config(Path("."), {"pool": "p.jsonl", "kind": "caption", "threshold": float("nan")})
+
+
+def test_an_id_that_clashes_with_a_line_number_name_says_so(tmp_path):
+    """A pool line without an id is named ``line:N``; a real id ``line:N`` then repeats it."""
+    records = [
+        {"code": "def f(): pass", "doc": "F."},  # no id: named line:1
+        {"id": "line:1", "code": "def g(): pass", "doc": "G."},
+    ]
+    (tmp_path / "code.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    lines = [json.dumps({"id": "line:2", "text": "Named."}), json.dumps({"text": "Nameless."})]
+    (tmp_path / "pool.jsonl").write_text("\n".join(lines) + "\n")
+    config = _config(tmp_path, {"pool": "pool.jsonl", "kind": "docstring", "id_field": "id"})
+
+    found = discover(config)
+    details = {(r["path"], r["reason"]): r["detail"] for r in found.rejects}
+    assert details[("code.jsonl", "duplicate_record")] == (
+        "code.jsonl line 2 repeats id 'line:1' of line 1 (line 1 has no id and is named after "
+        "its line number); ids must be unique"
+    )
+    assert details[("pool.jsonl", "duplicate_record")] == (
+        "pool.jsonl line 2 repeats id 'line:2' of line 1 (line 2 has no id and is named after "
+        "its line number); ids must be unique"
+    )
