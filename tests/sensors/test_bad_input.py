@@ -11,6 +11,7 @@ import pytest
 
 from crosspair.sensors import find_gaps, pair_sensor_catalog
 from crosspair.sensors.coverage import (
+    NO_SAMPLE_PAIRED,
     ONLY_STREAM,
     SOURCE_SKIPPED,
     STREAM_LEFT_OUT,
@@ -217,4 +218,16 @@ def test_the_check_warns_in_dagster_with_the_unpaired_streams(tmp_path, dagster_
     rows = metadata["failing rows"].splitlines()[2:]  # after the header and its rule
     assert [[cell.strip() for cell in row.split("|")[1:4]] for row in rows] == [
         ["lone", "imu.csv", "imu"]
+    ]
+
+
+def test_a_stream_that_paired_no_sample_is_listed(tmp_path):
+    _imu(tmp_path)
+    _gps(tmp_path, t=np.round(np.arange(20) * 0.1, 1) + 1000.0)  # no overlap with the IMU
+    catalog = _catalog(tmp_path, {})
+    pairing = _pair({"rig": tmp_path}, catalog)["rig"]
+    assert pairing.summary[["other", "n_paired"]].values.tolist() == [["gps", 0]]
+    assert unpaired_streams(catalog, pairing.summary).to_dict("records") == [
+        {"source": "rig", "path": "gps.csv", "stream": "gps", "reason": NO_SAMPLE_PAIRED},
+        {"source": "rig", "path": "imu.csv", "stream": "imu", "reason": NO_SAMPLE_PAIRED},
     ]
