@@ -31,6 +31,8 @@ SECONDS_PER_UNIT = {
     "utc_us": 1e-6,
     "gps_week_s": 1.0,
 }
+GPS_CLOCK = "gps_week_s"  # its time_column names two columns: "week,seconds_of_week"
+SECONDS_PER_GPS_WEEK = 604_800
 # 1980-01-01 and 2100-01-01 in each UTC clock's unit (as crosspair.sensors.clocks.UTC_RANGE_NS;
 # not imported from there: crosspair.sensors loads scipy, too heavy for every probe worker)
 UTC_RANGE = {"utc_ms": (315_532_800e3, 4_102_444_800e3), "utc_us": (315_532_800e6, 4_102_444_800e6)}
@@ -48,24 +50,38 @@ def probe_sensor(candidate: Candidate, limits: ProbeLimits) -> dict:
             f"got time_column={time_column!r} clock={clock!r}; fix the source's sensor block",
         )
 
+    time_columns = _time_columns(str(time_column), clock)
     # The header first, through the csv module: a missing time column or an empty file is
     # named as such before pandas parses the whole file (which also catches ragged rows).
-    with open(path, newline="", encoding="utf-8", errors="replace") as handle:
-        columns = next(csv.reader(handle), [])
-    if time_column not in columns:
-        raise Rejected("invalid_record", f"no time column {time_column!r}; columns are {columns}")
-    channels = len(columns) - 1
+    # utf-8-sig: spreadsheet programs start "CSV UTF-8" files with a byte-order mark.
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            columns = next(csv.reader(handle), [])
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(exc) from exc
+    missing = [name for name in time_columns if name not in columns]
+    if missing:
+        raise Rejected("invalid_record", f"no time column {missing[0]!r}; columns are {columns}")
+    channels = len(columns) - len(time_columns)
     if channels < 1:
         raise Rejected("invalid_record", f"only the time column {time_column!r}, no channels")
 
     try:  # every column: a row with an extra cell breaks the pairing's full read later
-        frame = pd.read_csv(path)
+        frame = pd.read_csv(path, encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(exc) from exc
     except pd.errors.ParserError as exc:
         raise Rejected(
             "invalid_record",
             f"ragged CSV, a row has more cells than the header: {exc}; fix or drop that row",
         ) from exc
-    times = _times(frame[time_column])
+    if clock == GPS_CLOCK:
+        week, seconds = (_times(frame[name]) for name in time_columns)
+        _check_gps(week, seconds)
+        # seconds since the first week: continuous across rollovers, small enough to stay exact
+        times = (week - week[0]) * SECONDS_PER_GPS_WEEK + seconds
+    else:
+        times = _times(frame[time_column])
     _check_range(times, clock)
     steps = np.diff(times)  # in the clock's own unit: exact for integer microseconds
     backwards = np.flatnonzero(steps < 0)
@@ -101,6 +117,39 @@ def probe_sensor(candidate: Candidate, limits: ProbeLimits) -> dict:
         "max_gap_s": float(intervals_s.max()),
     }
     return {**file_base(candidate), **row}
+
+
+def _not_utf8(exc: UnicodeDecodeError) -> Rejected:
+    return Rejected(
+        "invalid_record",
+        f"not UTF-8 text ({exc.reason} at byte {exc.start}); save the file as UTF-8",
+    )
+
+
+def _time_columns(time_column: str, clock: str) -> list[str]:
+    """The time column, or the week and seconds-of-week columns of a GPS clock."""
+    if clock != GPS_CLOCK:
+        return [time_column]
+    columns = [name.strip() for name in time_column.split(",")]
+    if len(columns) != 2 or not all(columns):
+        raise Rejected(
+            "invalid_record",
+            f"a {GPS_CLOCK} stream names two time columns as 'week,seconds_of_week', got "
+            f"{time_column!r}; fix the source's sensor block",
+        )
+    return columns
+
+
+def _check_gps(week: np.ndarray, seconds: np.ndarray) -> None:
+    """Reject negative weeks and seconds of week outside [0, 604800), naming the first row."""
+    bad = np.flatnonzero((week < 0) | (seconds < 0) | (seconds >= SECONDS_PER_GPS_WEEK))
+    if bad.size:
+        first = int(bad[0])
+        raise Rejected(
+            "invalid_record",
+            f"{bad.size} GPS time(s) are not a week >= 0 and seconds of week in [0, 604800), "
+            f"first at data row {first + 1}: week {week[first]}, seconds {seconds[first]}",
+        )
 
 
 def _check_range(times: np.ndarray, clock: str) -> None:

@@ -14,6 +14,8 @@ import pandas as pd
 from pandas.api.types import is_bool_dtype, is_integer_dtype, is_numeric_dtype
 
 TOLERANCE_SLACK_S = 1e-9  # float stamps: 1.01 - 1.0 is 0.010000000000000009, not 0.01
+# UTC seconds near 1.6e9 are float64 steps of 2.4e-7 s apart; the slack grows to a few steps
+SLACK_STEPS = 4
 
 
 @dataclass(frozen=True)
@@ -34,10 +36,16 @@ def match(reference_s: np.ndarray, other_s: np.ndarray, tolerance_s: float, meth
     rows = merged["row"].to_numpy(dtype=np.int64)
     dt_s = other_s[rows] - reference_s
     outside = (reference_s < other_s[0]) | (reference_s > other_s[-1])
-    paired = np.abs(dt_s) <= tolerance_s + TOLERANCE_SLACK_S
+    paired = np.abs(dt_s) <= tolerance_s + _slack(reference_s, other_s)
     if method == "interpolate":
         paired &= ~outside
     return Match(rows, dt_s, paired, outside)
+
+
+def _slack(reference_s: np.ndarray, other_s: np.ndarray) -> float:
+    """How far past the tolerance a distance may be by float rounding of stamps this large."""
+    largest = max(np.abs(reference_s).max(initial=0.0), np.abs(other_s).max(initial=0.0))
+    return max(TOLERANCE_SLACK_S, SLACK_STEPS * float(np.spacing(largest)))
 
 
 def partner_columns(

@@ -161,3 +161,48 @@ def test_utc_times_outside_1980_to_2100_are_invalid_record(tmp_path):
     detail = check_reject(probe(make_candidate("sensor", path, payload))[1], "invalid_record")
     assert "outside 1980-2100 for a utc_ms clock" in detail["detail"]
     assert "first at data row 2" in detail["detail"]
+
+
+GPS_WEEK = {"time_column": "week, tow", "clock": "gps_week_s"}
+
+
+def test_gps_week_and_seconds_of_week_across_a_rollover(tmp_path):
+    path = tmp_path / "gnss.csv"
+    path.write_text("week,tow,lat\n2150,604799.8,48.1\n2150,604799.9,48.1\n2151,0.0,48.1\n")
+    row = _row(path, GPS_WEEK)
+    assert (row["rows"], row["channels"], row["clock"]) == (3, 1, "gps_week_s")
+    assert row["rate_hz"] == pytest.approx(10.0, rel=1e-9)  # 0.1 s steps, rollover included
+    assert row["duration_s"] == pytest.approx(0.2, abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("time_column", "body", "expected"),
+    [
+        ("week", "2150,1.0,1\n2150,2.0,1\n", "names two time columns as 'week,seconds_of_week'"),
+        ("week,tow", "2150,604800.0,1\n2151,0.5,1\n", "first at data row 1: week 2150"),
+        ("week,tow", "-1,1.0,1\n0,2.0,1\n", "not a week >= 0"),
+    ],
+)
+def test_bad_gps_week_times_are_invalid_record(tmp_path, time_column, body, expected):
+    path = tmp_path / "gnss.csv"
+    path.write_text("week,tow,lat\n" + body)
+    payload = {"time_column": time_column, "clock": "gps_week_s"}
+    detail = check_reject(probe(make_candidate("sensor", path, payload))[1], "invalid_record")
+    assert expected in detail["detail"]
+
+
+def test_a_byte_order_mark_is_read_past_and_latin_1_is_named(tmp_path):
+    excel = tmp_path / "excel.csv"
+    excel.write_bytes("\ufefft,x\n0,1\n0.5,2\n1.0,3\n".encode())
+    assert _row(excel, {"time_column": "t", "clock": "boot_s"})["rate_hz"] == 2.0
+
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("t,temp °C\n0,1\n1,2\n".encode("latin-1"))
+    detail = check_reject(
+        probe(make_candidate("sensor", latin, {"time_column": "t", "clock": "boot_s"}))[1],
+        "invalid_record",
+    )
+    assert (
+        "not UTF-8 text (invalid start byte at byte 7); save the file as UTF-8"
+        in (detail["detail"])
+    )

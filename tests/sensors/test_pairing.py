@@ -191,3 +191,13 @@ def test_bad_arguments_name_the_way_out():
         Stream("late", pd.DataFrame({"t": [1.0, 3.0, 2.0]}), "t", "boot_s")
     with pytest.raises(ValueError, match="no time column"):
         Stream("untimed", pd.DataFrame({"x": [1.0]}), "t", "boot_s")
+
+
+def test_tolerance_is_inclusive_on_the_utc_timeline_too():
+    """UTC seconds near 1.6e9 round to 2.4e-7 s; a partner exactly 10 ms away still pairs."""
+    ms = 1_600_000_000_000 + np.arange(0, 10_000, 20)
+    reference = Stream("ref", pd.DataFrame({"t": ms, "a": 1.0}), "t", "utc_ms")
+    other = Stream("other", pd.DataFrame({"t": ms + 10, "b": 2.0}), "t", "utc_ms")
+    summary = pair_streams(reference, [other], tolerance_s=0.01).summary
+    assert summary[["n_paired", "n_dropped"]].values.tolist() == [[500, 0]]
+    assert summary["max_abs_dt_s"].item() == pytest.approx(0.01, abs=1e-6)
