@@ -143,13 +143,11 @@ def _time_columns(time_column: str, clock: str) -> list[str]:
 def _check_gps(week: np.ndarray, seconds: np.ndarray) -> None:
     """Reject negative weeks and seconds of week outside [0, 604800), naming the first row."""
     bad = np.flatnonzero((week < 0) | (seconds < 0) | (seconds >= SECONDS_PER_GPS_WEEK))
-    if bad.size:
-        first = int(bad[0])
-        raise Rejected(
-            "invalid_record",
-            f"{bad.size} GPS time(s) are not a week >= 0 and seconds of week in [0, 604800), "
-            f"first at data row {first + 1}: week {week[first]}, seconds {seconds[first]}",
-        )
+    _reject_rows(
+        bad,
+        "GPS time(s) are not a week >= 0 and seconds of week in [0, 604800)",
+        lambda row: f"week {week[row]}, seconds {seconds[row]}",
+    )
 
 
 def _check_range(times: np.ndarray, clock: str) -> None:
@@ -163,11 +161,15 @@ def _check_range(times: np.ndarray, clock: str) -> None:
         what = f"negative on the {clock} clock (time since boot); drop those rows"
     else:
         return
+    _reject_rows(bad, f"time value(s) are {what}", lambda row: times[row])
+
+
+def _reject_rows(bad: np.ndarray, what: str, shown) -> None:
+    """Reject when ``bad`` holds row indices: how many, what they are, and the first one."""
     if bad.size:
         first = int(bad[0])
         raise Rejected(
-            "invalid_record",
-            f"{bad.size} time value(s) are {what}, first at data row {first + 1}: {times[first]}",
+            "invalid_record", f"{bad.size} {what}, first at data row {first + 1}: {shown(first)}"
         )
 
 
@@ -177,19 +179,7 @@ def _times(column: pd.Series) -> np.ndarray:
         raise Rejected("invalid_record", f"{len(column)} data row(s); a stream needs at least 2")
     numeric = pd.to_numeric(column, errors="coerce")
     missing = np.flatnonzero(numeric.isna().to_numpy())
-    if missing.size:
-        first = int(missing[0])
-        raise Rejected(
-            "invalid_record",
-            f"{missing.size} time value(s) are blank or not numbers, first at data row "
-            f"{first + 1}: {column.iloc[first]!r}",
-        )
+    _reject_rows(missing, "time value(s) are blank or not numbers", lambda r: repr(column.iloc[r]))
     infinite = np.flatnonzero(np.isinf(numeric.to_numpy(dtype=np.float64)))
-    if infinite.size:
-        first = int(infinite[0])
-        raise Rejected(
-            "invalid_record",
-            f"{infinite.size} time value(s) are infinite, first at data row {first + 1}: "
-            f"{float(numeric.iloc[first])}",
-        )
+    _reject_rows(infinite, "time value(s) are infinite", lambda row: float(numeric.iloc[row]))
     return numeric.to_numpy()
