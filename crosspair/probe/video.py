@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 
 # an MP3 or M4A with cover art shows it as a one-picture "video" stream; it is not video
 _COVER_ART = av.stream.Disposition.attached_pic
+# codecs of still-image files; one frame of these is a picture, not a clip
+_IMAGE_CODECS = frozenset({"mjpeg", "png", "bmp", "tiff", "webp", "jpeg2000", "jpegls", "qoi"})
 
 
 @dataclass
@@ -36,7 +38,7 @@ class _Scan:
 
 
 def probe_video(candidate: Candidate, limits: ProbeLimits) -> dict:
-    """Catalog row of a video file; ``Rejected`` when it has no decodable video stream."""
+    """Catalog row of a video file; ``Rejected`` without a decodable video stream or for a still."""
     path = candidate.abs_path
     with av.open(path) as container:
         streams = container.streams
@@ -45,12 +47,16 @@ def probe_video(candidate: Candidate, limits: ProbeLimits) -> dict:
             raise Rejected("unsupported_format", f"{container.format.name} file has no video")
         video = videos[0]
         audio = streams.audio[0] if streams.audio else None
+        if _image_format(container.format.name):
+            raise _still_image(container.format.name)
         scan = _demux(container, video)
         if not scan.first_video_frame:
             raise Rejected(
                 "corrupt",
                 f"no frame of video stream {video.index} could be decoded {scan.decode_error}",
             )
+        if len(scan.video_pts) == 1 and video.codec_context.name in _IMAGE_CODECS:
+            raise _still_image(f"one {video.codec_context.name} frame")
 
         duration_s, duration_from = _duration(container, scan)
         if duration_from != "decoded":
@@ -74,6 +80,15 @@ def probe_video(candidate: Candidate, limits: ProbeLimits) -> dict:
             "audio_start_s": _start_s(audio, []) if audio else None,
         }
     return {**file_base(candidate), **row}
+
+
+def _image_format(name: str) -> bool:
+    """Whether a demuxer reads still images (``image2``, ``jpeg_pipe``, ``png_pipe``...)."""
+    return name.startswith("image2") or name.endswith("_pipe")
+
+
+def _still_image(what: str) -> Rejected:
+    return Rejected("unsupported_format", f"a still image ({what}), not a video")
 
 
 def _demux(container, video) -> _Scan:

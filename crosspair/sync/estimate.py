@@ -27,7 +27,7 @@ import av
 import numpy as np
 
 from crosspair.sync.correlation import best_peak, by_overlap, correlate, on_grid, overlaps
-from crosspair.sync.onsets import AudioTrack, decode_track, onset_envelope
+from crosspair.sync.onsets import LOWEST_HZ, AudioTrack, decode_track, onset_envelope
 from crosspair.sync.visual import FrameSignal, frame_signal
 
 log = logging.getLogger(__name__)
@@ -84,8 +84,8 @@ def estimate_offset(
 
     ``video_stream`` and ``audio_stream`` count streams of their kind (0 = first video /
     first audio stream). Without ``audio_path`` the audio is the video file's own stream.
-    Content problems (no audio, silence, no motion, flat correlation) come back as a
-    ``reason``; unreadable files raise ``av.error.FFmpegError`` or ``OSError``.
+    Content problems (no audio, silence, too low a sample rate, no motion, flat correlation)
+    come back as a ``reason``; unreadable files raise ``av.error.FFmpegError`` or ``OSError``.
     """
     if max_lag_s <= 0:
         raise ValueError(f"max_lag_s must be positive, got {max_lag_s}")
@@ -102,6 +102,9 @@ def estimate_offset(
         track = decode_track(container, audio_stream)
     if track.silent:
         return _nominal(video_path, video_stream, f"silent audio (peak {track.peak:.1e})")
+    if track.too_slow:
+        reason = f"audio rate too low ({track.sample_rate} Hz): no band above {LOWEST_HZ:g} Hz"
+        return _nominal(video_path, video_stream, reason)
 
     with av.open(str(video_path)) as container:
         if video_stream >= len(container.streams.video):

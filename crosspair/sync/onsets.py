@@ -44,6 +44,11 @@ class AudioTrack:
     def silent(self) -> bool:
         return self.peak < SILENCE_PEAK
 
+    @property
+    def too_slow(self) -> bool:
+        """Sampled so slowly that no FFT bin lies between ``LOWEST_HZ`` and Nyquist: no bands."""
+        return _bands(_window(self.sample_rate), self.sample_rate) is None
+
 
 def decode_track(container: av.container.InputContainer, stream_number: int = 0) -> AudioTrack:
     """Audio stream ``stream_number`` (0 = first audio stream) as mono float samples.
@@ -86,17 +91,27 @@ def decode_track(container: av.container.InputContainer, stream_number: int = 0)
     return AudioTrack(np.clip(samples, -1.0, 1.0), int(sample_rate), start_s or 0.0)
 
 
-def _bands(window: int, rate: int) -> tuple[int, np.ndarray, np.ndarray]:
+def _window(rate: int) -> int:
+    """Analysis frame length in samples at ``rate`` Hz."""
+    return max(16, round(WINDOW_S * rate))
+
+
+def _bands(window: int, rate: int) -> tuple[int, np.ndarray, np.ndarray] | None:
     """(first FFT bin, start bin of each non-empty log-spaced band after it, bins per band).
 
-    The bands are contiguous runs of bins, so each is averaged with ``np.add.reduceat``: a
-    plain sum in bin order. (A matrix product would hand the sum to BLAS, whose result depends
-    on its thread count, and a Dask worker runs BLAS on one thread.)
+    None when no bin falls in a band (Nyquist at or barely above ``LOWEST_HZ``). The bands
+    are contiguous runs of bins, so each is averaged with ``np.add.reduceat``: a plain sum in
+    bin order. (A matrix product would hand the sum to BLAS, whose result depends on its
+    thread count, and a Dask worker runs BLAS on one thread.)
     """
+    if rate / 2 <= LOWEST_HZ:
+        return None
     freqs = np.fft.rfftfreq(window, 1.0 / rate)
     edges = np.geomspace(LOWEST_HZ, rate / 2, N_BANDS + 1)
     band = np.searchsorted(edges, freqs, side="right") - 1
     inside = np.flatnonzero((band >= 0) & (band < N_BANDS))
+    if not inside.size:
+        return None
     first = int(inside[0])
     starts = np.flatnonzero(np.diff(band[inside], prepend=-1))
     counts = np.diff(np.append(starts, len(inside)))
@@ -106,11 +121,13 @@ def _bands(window: int, rate: int) -> tuple[int, np.ndarray, np.ndarray]:
 def onset_envelope(track: AudioTrack, hop_s: float) -> tuple[np.ndarray, np.ndarray]:
     """(frame centre times on the track's timeline, onset strength) at multiples of ``hop_s``.
 
-    The first frame has no predecessor, so its strength is 0.
+    The first frame has no predecessor, so its strength is 0. Empty for a silent track, one
+    too short for two frames, or one sampled too slowly to have any band.
     """
     rate = track.sample_rate
-    window = max(16, round(WINDOW_S * rate))
-    if track.samples.size < window + round(hop_s * rate) or track.silent:
+    window = _window(rate)
+    bands = _bands(window, rate)
+    if track.samples.size < window + round(hop_s * rate) or track.silent or bands is None:
         return np.zeros(0), np.zeros(0)
 
     half_s = window / 2 / rate
@@ -123,7 +140,7 @@ def onset_envelope(track: AudioTrack, hop_s: float) -> tuple[np.ndarray, np.ndar
     x = track.samples / track.peak
     frames = sliding_window_view(x, window)
     taper = np.hanning(window).astype(np.float32)
-    first_bin, band_starts, band_bins = _bands(window, rate)
+    first_bin, band_starts, band_bins = bands
     last_bin = first_bin + int(band_bins.sum())
     scale = (2.0 / taper.sum()) / band_bins  # band means; a full-scale sine reads as 1
     strength = np.zeros(len(times))

@@ -64,6 +64,14 @@ def measure(job: SyncJob) -> dict:
     except (OSError, av.error.FFmpegError) as error:
         log.warning("pair %s: could not read its files: %s", job.pair_id, error)
         return {**row, **blank, "within_tolerance": pd.NA, "reason": f"unreadable: {error}"}
+    except Exception as error:  # one bad item must not fail the build; logged with its files
+        log.error(
+            "pair %s: sync estimate failed on %s (audio %s): %s: %s",
+            job.pair_id, job.video_path, job.audio_path or f"stream {job.audio_stream}",
+            type(error).__name__, error, exc_info=True,
+        )  # fmt: skip
+        reason = f"estimate failed: {type(error).__name__}: {error}"
+        return {**row, **blank, "within_tolerance": pd.NA, "reason": reason}
     within = abs(est.offset_s) <= job.tolerance_s if est.reliable else pd.NA
     return {
         **row,

@@ -137,3 +137,16 @@ def test_mp3_with_cover_art_is_not_a_video(ffmpeg, data, tmp_path):
         check=True,
     )
     check_reject(probe(make_candidate("video", path))[1], "unsupported_format")
+
+
+def test_jpeg_renamed_mp4_is_a_still_image_not_a_video(data, tmp_path):
+    path = tmp_path / "photo.mp4"
+    path.write_bytes((data / "image_text" / "images" / "000000062554.jpg").read_bytes())
+    reject = check_reject(probe(make_candidate("video", path))[1], "unsupported_format")
+    assert reject["detail"] == "photo.mp4: a still image (jpeg_pipe), not a video"
+
+
+def test_one_png_frame_in_matroska_is_a_still_image(ffmpeg, tmp_path):
+    path = _lavfi(ffmpeg, "testsrc=size=64x48", "-frames:v", "1", "-c:v", "png", tmp_path / "p.mkv")
+    reject = check_reject(probe(make_candidate("video", path))[1], "unsupported_format")
+    assert reject["detail"] == "p.mkv: a still image (one png frame), not a video"

@@ -187,3 +187,13 @@ def test_noise_gives_low_confidence(flash_clip, tmp_path):
 def test_max_lag_must_be_positive(flash_clip):
     with pytest.raises(ValueError, match="max_lag_s"):
         estimate_offset(flash_clip, max_lag_s=0)
+
+
+@pytest.mark.parametrize("rate", [100, 121])
+def test_audio_sampled_too_slowly_gives_a_reason(flash_clip, tmp_path, rate):
+    """No FFT bin lies between 60 Hz and Nyquist (at 121 Hz the 16-bin frame's last is 60.5)."""
+    slow = tmp_path / "slow.wav"
+    soundfile.write(slow, 0.5 * np.random.default_rng(3).standard_normal(3 * rate), rate)
+    est = estimate_offset(flash_clip, slow)
+    assert est.reason == f"audio rate too low ({rate} Hz): no band above 60 Hz"
+    assert math.isnan(est.offset_s) and est.confidence == 0.0 and not est.reliable

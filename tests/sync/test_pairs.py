@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import logging
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
 import soundfile
 
-from crosspair.engine import EngineConfig
+from crosspair.engine import EngineConfig, map_items
 from crosspair.extract import track_id
 from crosspair.ids import item_id
 from crosspair.pairing import pair_embedded_audio, pair_side_files, pairs_frame
-from crosspair.sync.pairs import sync_table
+from crosspair.sync import pairs as sync_pairs
+from crosspair.sync.pairs import SyncJob, measure, sync_table
 from crosspair.sync.shift import write_shifted_track
 from crosspair.sync.tables import SYNC_OFFSETS
 
-from .conftest import FRAME_S
+from .conftest import FRAME_S, ffmpeg
 
 
 def _media(source: str, paths: list[str], modality: str) -> pd.DataFrame:
@@ -121,3 +125,39 @@ def test_sync_table_without_video_audio_pairs(tables):
     pairs, videos, extracted, audio, resolve = tables
     table = sync_table(pairs.iloc[:0], videos, extracted, audio, resolve)
     assert table.empty and list(table.columns) == list(SYNC_OFFSETS.columns)
+
+
+def test_audio_sampled_at_100_hz_gets_a_reason_not_an_error(flash_clip, tmp_path):
+    """The demo's flash video with a 100 Hz noise track: Nyquist is below every onset band."""
+    path = tmp_path / "lowrate.mkv"
+    noise = "anoisesrc=r=100:a=0.5:d=3"
+    ffmpeg("-i", str(flash_clip), "-f", "lavfi", "-i", noise, "-map", "0:v", "-map", "1:a",
+           "-c:v", "copy", "-c:a", "pcm_s16le", str(path))  # fmt: skip
+    row = measure(SyncJob("p", "v", "a", str(path), None, 0, 1.0, 0.1))
+    assert row["reason"] == "audio rate too low (100 Hz): no band above 60 Hz"
+    assert pd.isna(row["within_tolerance"]) and math.isnan(row["offset_s"])
+    assert row["frame_duration_s"] == pytest.approx(FRAME_S)
+
+
+def test_unexpected_error_on_one_item_becomes_its_reason(flash_clip, monkeypatch, caplog):
+    """The estimator is patched: no real input is known to raise more than OSError/FFmpegError."""
+    estimate = sync_pairs.estimate_offset
+    message = "index 0 is out of bounds for axis 0 with size 0"
+
+    def fragile(video_path, audio_path, **kwargs):
+        if audio_path == "bad.wav":
+            raise IndexError(message)
+        return estimate(video_path, audio_path, **kwargs)
+
+    monkeypatch.setattr(sync_pairs, "estimate_offset", fragile)
+    jobs = [
+        SyncJob("bad", "v", "a", str(flash_clip), "bad.wav", 0, 1.0, 0.1),
+        SyncJob("good", "v", "a", str(flash_clip), None, 0, 1.0, 0.1),
+    ]
+    with caplog.at_level(logging.ERROR, logger="crosspair.sync.pairs"):
+        bad, good = map_items(measure, jobs)
+
+    assert bad["reason"] == f"estimate failed: IndexError: {message}"
+    assert pd.isna(bad["within_tolerance"]) and math.isnan(bad["offset_s"])
+    assert good["reason"] == "" and bool(good["within_tolerance"])
+    assert "bad.wav" in caplog.text and str(flash_clip) in caplog.text

@@ -91,3 +91,13 @@ def test_onset_envelope_is_the_same_bits_on_one_blas_thread(video_audio):
     assert strength.size > 2000 and strength.max() > 0
     assert np.array_equal(times, one_times)
     assert np.array_equal(strength, one_strength)
+
+
+@pytest.mark.parametrize(("rate", "too_slow"), [(0, True), (100, True), (130, True), (200, False)])
+def test_tracks_with_no_onset_band_have_an_empty_envelope(rate, too_slow):
+    """At 130 Hz the 16-sample frame's bins stop at 56.9 Hz below Nyquist: none above 60 Hz."""
+    noise = np.random.default_rng(5).standard_normal(3 * max(rate, 1)).astype(np.float32)
+    track = AudioTrack(np.clip(0.3 * noise, -1, 1), rate, 0.0)
+    assert track.too_slow is too_slow
+    if too_slow:
+        assert onset_envelope(track, hop_s=0.05)[1].size == 0
