@@ -47,6 +47,8 @@ CODE_AND_DOCS_NAMES = frozenset({"Makefile", "LICENSE", ".gitignore", ".dvcignor
 TOOL_FOLDERS = frozenset(
     {"__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache", "node_modules"}
 )
+# package metadata pip writes (``pip install -e .`` copies the README into PKG-INFO)
+PACKAGE_METADATA_SUFFIXES = (".egg-info", ".dist-info")
 
 
 @dataclass(frozen=True)
@@ -201,7 +203,11 @@ def is_code_or_docs(path: str) -> bool:
 
 
 def _tool_folder(folder: Path) -> bool:
-    return folder.name in TOOL_FOLDERS or (folder / "pyvenv.cfg").is_file()
+    return (
+        folder.name in TOOL_FOLDERS
+        or folder.name.endswith(PACKAGE_METADATA_SUFFIXES)
+        or (folder / "pyvenv.cfg").is_file()
+    )
 
 
 def _workspace(repo: Path, index: ObjectIndex, check: _Checker, exclude: set[Path]) -> list[Hit]:

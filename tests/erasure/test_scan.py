@@ -29,7 +29,10 @@ def clone_like_repo(tmp_path, shared_data) -> DatasetRepo:
     (venv / "lib").mkdir(parents=True)
     (venv / "pyvenv.cfg").write_text("home = /usr/bin\n")
     (venv / "lib" / "vocab.json").write_text('{"61": 61}\n')
-    (repo.path / ".gitignore").write_text(".venv/\n")
+    egg_info = repo.path / "crosspair.egg-info"  # pip install -e . copies the README here
+    egg_info.mkdir()
+    (egg_info / "PKG-INFO").write_text('crosspair forget --subject 61  # or "61"\n')
+    (repo.path / ".gitignore").write_text(".venv/\n*.egg-info/\n")
     repo.git("init", "-q")
     repo.dvc("init", "-q")
     repo.dvc("add", "-q", "raw")
@@ -43,7 +46,9 @@ def test_code_docs_and_the_venv_are_not_hits_but_data_files_are(clone_like_repo)
     assert "raw/speech/audio/61-70968-0000.flac" in paths  # the speaker's recording
     assert "notes.jsonl" in paths  # a data file that names the subject
     assert "notes.jsonl (git)" in paths  # ... in the committed version too
-    assert not [p for p in paths if "README" in p or "test_erase" in p or ".venv" in p]
+    assert not [
+        p for p in paths if "README" in p or "test_erase" in p or ".venv" in p or "egg-info" in p
+    ]
 
 
 @pytest.mark.parametrize(
