@@ -52,7 +52,11 @@ def artifact(action: Action) -> dict:
 
 
 def version_notes(versions: list[Version], actions: list[Action]) -> list[dict]:
-    """Per version: which outputs changed, and whether it can still be checked out whole."""
+    """Per version: which outputs changed, and whether it can still be checked out whole.
+
+    Commits without DVC outputs (code-only history, a repo's first commits) hold no data and
+    are left out; ``build_report`` counts them.
+    """
     rewritten: dict[str, set[str]] = defaultdict(set)
     lost: dict[str, set[str]] = defaultdict(set)
     for action in actions:
@@ -64,7 +68,7 @@ def version_notes(versions: list[Version], actions: list[Action]) -> list[dict]:
             elif action.kind == "unreadable":  # a table or shard that could not be rewritten
                 lost[label].update(action.refs)
     notes = []
-    for version in versions:
+    for version in (v for v in versions if v.outs):
         outs = sorted(
             {
                 out.path
@@ -131,6 +135,7 @@ def build_report(
         },
         "artifacts": rows,
         "versions": version_notes(versions, actions),
+        "commits_without_data": sum(1 for version in versions if not version.outs),
         "remotes_not_purged": other_remotes,
         "verification": {"hits_after_erasure": hits},
     }
@@ -154,7 +159,10 @@ def render_markdown(report: dict) -> str:
             "- **not purged** (not local folders; purge them with the storage's own tools): "
             + ", ".join(report["remotes_not_purged"])
         )
-    lines += ["", "## Versions", "", "| version | outputs changed | checkout | dvc status |"]
+    lines += ["", "## Versions", ""]
+    if skipped := report.get("commits_without_data"):
+        lines += [f"Not listed: {skipped} commit(s) without DVC outputs, which hold no data.", ""]
+    lines += ["| version | outputs changed | checkout | dvc status |"]
     lines.append("|---|---|---|---|")
     for note in report["versions"]:
         lines.append(

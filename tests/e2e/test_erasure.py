@@ -151,6 +151,8 @@ def history(tmp_path_factory, shared_data):
     repo = create_dataset_repo(root, lambda raw: shared_sources_under(raw, shared_data))
     repo.dvc("remote", "modify", "local", "url", "../remote")  # relative: copies stay apart
     ensure_key(repo.path / DEFAULT_LEDGER)  # one key for every copy, so their ledgers agree
+    repo.git("commit", "-q", "--allow-empty", "-m", "a commit before any data")
+    no_data = repo.git("rev-parse", "HEAD").strip()
     repo.build()
     repo.commit("v1")
     repo.git("tag", "v1")
@@ -173,6 +175,7 @@ def history(tmp_path_factory, shared_data):
         repo=repo,
         before={"v1": v1, "v2": v2},
         objects=_objects(repo),
+        no_data=no_data,
         image_id=image_id,
         erased={label: _erased_ids(state) for label, state in (("v1", v1), ("v2", v2))},
         files={
@@ -263,6 +266,10 @@ def test_the_report_names_every_changed_artifact_and_never_the_person(history, e
     assert changed and changed <= named
     assert {("workspace", "raw/speech_text/audio/<erased file>")} <= named
     versions = {note["version"]: note for note in report["versions"]}
+    assert history.no_data[:10] not in versions and report["commits_without_data"] == 1
+    assert "Not listed: 1 commit(s) without DVC outputs, which hold no data." in (
+        json_report.with_suffix(".md").read_text()
+    )
     for label in ("v1", "v2"):
         assert set(versions[label]["outputs_changed"]) == {"raw", "data/tables", "data/exports"}
         assert versions[label]["checkout"] == "whole, minus the erased data"
