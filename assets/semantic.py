@@ -117,9 +117,11 @@ def model_pairs(
     audio_transcript_pairs: pd.DataFrame,
     mesh_description_pairs: pd.DataFrame,
     video_subtitle_pairs: pd.DataFrame,
+    weak_pairs: pd.DataFrame,
 ):
     """New pairs for sources with a ``match`` pool: each unlinked text ranked against the items;
-    the texts left without a pair go to ``unpaired_items`` with the reason."""
+    the texts left without a pair go to ``unpaired_items`` with the reason. Items are known by
+    their heuristic and weak-label pairs' texts (images of saved pages by their alt texts)."""
     catalogs = {
         "code": code_catalog,
         "image": image_catalog,
@@ -128,7 +130,13 @@ def model_pairs(
         "video": video_catalog,
     }
     heuristic = pd.concat(
-        [image_caption_pairs, audio_transcript_pairs, mesh_description_pairs, video_subtitle_pairs],
+        [
+            image_caption_pairs,
+            audio_transcript_pairs,
+            mesh_description_pairs,
+            video_subtitle_pairs,
+            weak_pairs,
+        ],
         ignore_index=True,
     )
     texts = item_texts(text_catalog, code_catalog)

@@ -35,6 +35,7 @@ UPSTREAM = [
     "audio_transcript_pairs",
     "mesh_description_pairs",
     "video_subtitle_pairs",
+    "weak_pairs",
     *[f"{modality}_catalog" for modality in ("text", "code", "image", "audio", "mesh", "video")],
 ]
 

@@ -24,7 +24,7 @@ from crosspair.discover import discover
 from crosspair.pairing import pair_by_reference, pairs_frame
 from crosspair.schemas import CATALOGS, EXTRACTED_AUDIO, PAIRS, REJECTS, UNPAIRED, empty_frame
 from crosspair.sources import load_sources
-from crosspair.weak.tables import label_votes
+from crosspair.weak.tables import label_votes, weak_pair_table
 from dagster_project.io_manager import TableIOManager
 from dagster_project.resources import CrosspairSettings
 
@@ -43,7 +43,7 @@ CAPTIONS = [
     {"file_name": "images/blue.png", "captions": ["A blue picture."]},
 ]
 HEURISTIC = ["image_caption_pairs", "audio_transcript_pairs"]
-HEURISTIC += ["mesh_description_pairs", "video_subtitle_pairs"]
+HEURISTIC += ["mesh_description_pairs", "video_subtitle_pairs", "weak_pairs"]
 MODALITIES = ("text", "code", "image", "audio", "mesh", "video")
 
 
@@ -116,14 +116,15 @@ def write_upstream_tables(sources_path, data):
     tables["weak_label_votes"] = label_votes(
         discovered, tables["image_catalog"], tables["text_catalog"]
     )
+    tables["weak_pairs"] = weak_pair_table(tables["weak_label_votes"])
     (data / "tables").mkdir(parents=True)
     for name in [*tables, *HEURISTIC]:
         tables.get(name, empty_frame(PAIRS)).to_parquet(data / "tables" / f"{name}.parquet")
     return tables
 
 
-def _materialise(tmp_path, dagster_instance, checkpoint=""):
-    sources = write_corpus(tmp_path / "raw")
+def _materialise(tmp_path, dagster_instance, checkpoint="", corpus=write_corpus):
+    sources = corpus(tmp_path / "raw")
     data = tmp_path / "data"
     tables = write_upstream_tables(sources, data)
     upstream = [*tables, *HEURISTIC]
@@ -226,3 +227,40 @@ def test_a_checkpoint_that_cannot_be_loaded_fails_the_build_naming_it(tmp_path, 
         error = error.cause
     assert f"clip_checkpoint (env CROSSPAIR_CLIP_CHECKPOINT) is set to '{corrupt}'" in error.message
     assert not (data / "tables" / "unpaired_items.parquet").exists()
+
+
+def write_page_corpus(raw):
+    """An image known only through a saved page's alt text, and a caption pool for MiniLM."""
+    (raw / "web" / "img").mkdir(parents=True)
+    (raw / "web" / "pages").mkdir()
+    Image.new("RGB", (16, 16), (0, 90, 200)).save(raw / "web" / "img" / "wave.png")
+    (raw / "web" / "pages" / "surf.html").write_text(
+        '<html lang="en"><body><figure><img src="../img/wave.png" '
+        'alt="A surfer riding a large ocean wave"><figcaption>Surfing at the beach in summer'
+        "</figcaption></figure></body></html>"
+    )
+    _jsonl(raw / "web" / "pool.jsonl", [{"id": "c1", "text": "A person surfing a big wave."}])
+    web = {
+        "name": "web",
+        "modality": "image",
+        "root": "web",
+        "licence": "CC0-1.0",
+        "origin": "test",
+        "html": {"pages": ["pages/*.html"]},
+        "match": {"pool": "pool.jsonl", "kind": "caption", "id_field": "id"},
+    }
+    path = raw / "sources.yaml"
+    path.write_text(yaml.safe_dump({"version": 1, "sources": [web]}))
+    return path
+
+
+def test_an_image_known_by_its_weak_pairs_is_matched_to_the_pool(tmp_path, dagster_instance):
+    result, tables, data = _materialise(tmp_path, dagster_instance, corpus=write_page_corpus)
+    assert result.success
+    assert len(tables["weak_pairs"]) == 2  # the alt text and the figcaption
+    (image,) = tables["image_catalog"]["item_id"]
+    made = pd.read_parquet(data / "tables" / "model_pairs.parquet")
+    assert made[["left_id", "right_id"]].values.tolist() == [
+        [image, _ids(tables, "web")["pool:c1#0"]]
+    ]
+    assert pd.read_parquet(data / "tables" / "unmatched_pool_texts.parquet").empty
