@@ -122,12 +122,18 @@ def _demo_input(args) -> int:
 
 
 def _build(args) -> int:
-    from crosspair.engine import EngineConfig
+    from crosspair.engine import EngineConfig, workers_from_env
 
     try:  # before Dagster starts, so a typo costs no build
+        if args.workers is None:
+            args.workers = workers_from_env()
         EngineConfig(kind=args.engine, workers=args.workers, address=args.dask_address)
     except ValueError as err:
-        log.error("%s (--engine, --workers, --dask-address)", err)
+        log.error(
+            "%s (--engine, --workers, --dask-address, or env CROSSPAIR_ENGINE, "
+            "CROSSPAIR_WORKERS, CROSSPAIR_DASK_ADDRESS)",
+            err,
+        )
         return 2
     ok = run_build(
         args.sources, args.data, args.workers, args.engine, args.dask_address, full=args.full
@@ -158,7 +164,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--data", default=os.environ.get("CROSSPAIR_DATA", "data"))
     build.add_argument(
-        "--workers", type=int, default=0, help="processes for per-item work (0 = in process)"
+        "--workers",
+        type=int,
+        default=None,
+        help="processes for per-item work (0 = in process; default: env CROSSPAIR_WORKERS or 0)",
     )
     build.add_argument(
         "--engine",

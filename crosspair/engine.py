@@ -32,6 +32,18 @@ _SCHEDULER_ADDRESS = re.compile(
 )
 
 
+def workers_from_env() -> int:
+    """``CROSSPAIR_WORKERS`` as a number of processes (0 when unset), or a ValueError naming it."""
+    text = os.environ.get("CROSSPAIR_WORKERS", "").strip() or "0"
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(
+            f"CROSSPAIR_WORKERS={text!r} is not a whole number of worker processes; "
+            "set it to e.g. 4, or unset it (0: in process)"
+        ) from None
+
+
 class EngineError(RuntimeError):
     """The engine itself failed (no scheduler, a lost worker), not one of the items."""
 
@@ -69,7 +81,7 @@ class EngineConfig:
         """From CROSSPAIR_ENGINE, CROSSPAIR_WORKERS and CROSSPAIR_DASK_ADDRESS."""
         return cls(
             kind=os.environ.get("CROSSPAIR_ENGINE", "local"),  # type: ignore[arg-type]
-            workers=int(os.environ.get("CROSSPAIR_WORKERS", "0")),
+            workers=workers_from_env(),
             address=os.environ.get("CROSSPAIR_DASK_ADDRESS", ""),
         )
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from dagster import ConfigurableResource
 from pydantic import Field
 
-from crosspair.engine import EngineConfig
+from crosspair.engine import EngineConfig, workers_from_env
 from crosspair.sources import SourcesConfig, load_sources
 
 DEFAULT_SOURCES = "data/demo_input/sources.yaml"
@@ -32,9 +32,9 @@ class CrosspairSettings(ConfigurableResource):
     )
     version: str = Field(default="unreleased", description="dataset version named in the card")
     workers: int = Field(
-        default=0,
+        default_factory=workers_from_env,
         description="processes for per-item work; 0 = in process (local engine) or one per "
-        "core (dask LocalCluster)",
+        "core (dask LocalCluster) (env CROSSPAIR_WORKERS)",
     )
     engine_kind: str = Field(
         default_factory=lambda: os.environ.get("CROSSPAIR_ENGINE", "local"),
@@ -78,8 +78,9 @@ class CrosspairSettings(ConfigurableResource):
     )
     annotation_labels: list[str] = Field(
         default=["match", "no_match"],
-        description="labels annotators choose from ('No match' is read as no_match); a pair "
-        "labelled 'match' by the majority becomes a human pair",
+        description="labels annotators choose from, read as the files' labels are (case, "
+        "spaces and hyphens aside: 'No match' is no_match); a pair the majority labels match "
+        "becomes a human pair and no_match removes it, so a set with neither changes no pair",
     )
     # semantic pairing (crosspair/semantic): models that score, rank and flag pairs
     text_model: str = Field(default="minilm", description="scorer of text ↔ text/code pairs")

@@ -12,7 +12,7 @@ from distributed import get_task_stream
 from crosspair import dask_engine
 from crosspair.cli import build_parser, main
 from crosspair.dask_engine import chunk_size, close_dask
-from crosspair.engine import EngineConfig, EngineError, map_items
+from crosspair.engine import EngineConfig, EngineError, map_items, workers_from_env
 from dagster_project.resources import CrosspairSettings
 
 DASK = EngineConfig(kind="dask", workers=2, chunksize=4)
@@ -162,6 +162,25 @@ def test_settings_and_cli_choose_the_engine():
         ["build", "--engine", "dask", "--dask-address", "tcp://h:8786", "--workers", "2"]
     )
     assert (args.engine, args.dask_address, args.workers) == ("dask", "tcp://h:8786", 2)
+
+
+def test_crosspair_workers_reaches_the_settings_and_the_build(monkeypatch, caplog):
+    monkeypatch.setenv("CROSSPAIR_WORKERS", "3")
+    assert CrosspairSettings().engine.workers == 3
+    assert workers_from_env() == 3
+
+    monkeypatch.setenv("CROSSPAIR_WORKERS", "four")
+    with pytest.raises(ValueError, match="CROSSPAIR_WORKERS='four' is not a whole number"):
+        workers_from_env()
+    args = build_parser().parse_args(["build", "--sources", "absent.yaml"])
+    assert args.workers is None  # resolved when the build starts
+    with caplog.at_level("ERROR", logger="crosspair"):
+        assert args.func(args) == 2  # refused before Dagster starts
+    assert "CROSSPAIR_WORKERS='four' is not a whole number of worker processes" in caplog.text
+    assert "or env CROSSPAIR_ENGINE, CROSSPAIR_WORKERS, CROSSPAIR_DASK_ADDRESS" in caplog.text
+
+    monkeypatch.delenv("CROSSPAIR_WORKERS")
+    assert workers_from_env() == 0
 
 
 def test_work_a_worker_cannot_load_fails_with_the_reason(cluster_client, tmp_path, monkeypatch):
