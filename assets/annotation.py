@@ -68,6 +68,9 @@ def annotation_import(
     metadata["# Files"] = len(result.files)
     metadata["# Unreadable files"] = len(unreadable)
     metadata["# Annotators"] = int(result.judgements["annotator"].nunique())
+    for warning in result.warnings:
+        context.log.warning(warning)
+    metadata["label set"] = "; ".join(result.warnings) or "has match and no_match"
     yield Output(result.judgements, "human_judgements", metadata=metadata)
     yield Output(
         result.rejects,

@@ -18,7 +18,7 @@ import krippendorff
 import numpy as np
 import pandas as pd
 
-from crosspair.annotation.records import DEFAULT_LABELS
+from crosspair.annotation.records import DEFAULT_LABELS, label_set
 from crosspair.annotation.tables import ALL_SOURCES, ANNOTATION_AGREEMENT
 from crosspair.schemas import empty_frame
 
@@ -137,9 +137,13 @@ def _fleiss_on_common_count(counts: np.ndarray, per_item: np.ndarray) -> tuple[f
 def agreement_table(
     judgements: pd.DataFrame, labels: Sequence[str] = DEFAULT_LABELS
 ) -> pd.DataFrame:
-    """Agreement per source, then over all sources (``source == "(all)"``); empty if no rows."""
+    """Agreement per source, then over all sources (``source == "(all)"``); empty if no rows.
+
+    ``labels`` are read as the judgements' labels were (``"No match"`` is ``no_match``).
+    """
     if judgements.empty:
         return empty_frame(ANNOTATION_AGREEMENT)
+    labels = label_set(labels)
     unknown = sorted(set(judgements["label"]) - set(labels))
     if unknown:
         raise ValueError(

@@ -1,7 +1,8 @@
 """Read judgements from a CSV file with the columns ``annotator,item,candidate,label``.
 
 ``item`` is the left item id, ``candidate`` the right one. Optional columns: ``created_at``
-(ISO 8601) and ``task_id`` (default: the line number). Any other column is ignored.
+(ISO 8601) and ``task_id`` (default: the line number). Any other column is ignored; a column
+crosspair reads may appear only once.
 
 >>> parsed = read_csv_judgements("annotations/batch1.csv")  # doctest: +SKIP
 """
@@ -23,6 +24,7 @@ from crosspair.annotation.records import (
 log = logging.getLogger(__name__)
 
 REQUIRED = ("annotator", "item", "candidate", "label")
+OPTIONAL = ("created_at", "task_id")
 _HEADER_FIX = "make the first line the header annotator,item,candidate,label"
 
 
@@ -43,6 +45,15 @@ def read_csv_judgements(path: str | Path, display_path: str | None = None) -> Pa
                     f"missing column(s) {', '.join(missing)} "
                     f"(found: {', '.join(header) or 'none'})",
                     _HEADER_FIX,
+                )
+            # a repeated column would silently give its last cell; other columns are ignored
+            repeated = [n for n in (*REQUIRED, *OPTIONAL) if header.count(n) > 1]
+            if repeated:
+                raise AnnotationFileError(
+                    path,
+                    "line 1 (header)",
+                    f"repeated column(s) {', '.join(repeated)} (found: {', '.join(header)})",
+                    "keep one column of each name: delete or rename the others",
                 )
             reader.fieldnames = header
             for row in reader:

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from crosspair.annotation.adjudication import MATCH, NO_MATCH
 from crosspair.annotation.direction import orient
 from crosspair.annotation.files import find_annotation_files, read_annotation_file
 from crosspair.annotation.records import (
@@ -27,6 +28,7 @@ from crosspair.annotation.records import (
     AnnotationFileError,
     RawJudgement,
     file_reject,
+    label_set,
     skipped_row,
 )
 from crosspair.annotation.tables import JUDGEMENT_REJECTS
@@ -41,11 +43,12 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class ImportResult:
-    """The judgements table, its rejects, and the files read."""
+    """The judgements table, its rejects, the files read, and warnings about the import."""
 
     judgements: pd.DataFrame
     rejects: pd.DataFrame
     files: list[str]
+    warnings: list[str] = field(default_factory=list)
 
 
 def import_judgements(
@@ -59,8 +62,11 @@ def import_judgements(
     """Read every file and check each judgement against ``items`` (``item_index``: item id →
     source, modality) and, for files that name pairs by id, ``pairs``.
 
-    ``base`` makes the recorded file names relative, so tables do not depend on the folder.
+    ``labels`` are read as the files' labels are (``"No match"`` is ``no_match``). ``base``
+    makes the recorded file names relative, so tables do not depend on the folder.
     """
+    allowed = set(label_set(labels))
+    warnings = _label_set_warnings(allowed)
     raw: list[RawJudgement] = []
     rejects: list[dict] = []
     shown_files = []
@@ -86,7 +92,6 @@ def import_judgements(
 
     known_pairs = _pair_lookup(pairs)
     paired = set(known_pairs.values())
-    allowed = set(labels)
     rows, turned = [], 0
     for judgement in raw:
         row, reject = _resolve(judgement, items, known_pairs, paired, allowed)
@@ -111,7 +116,20 @@ def import_judgements(
         len(reject_table),
         len(shown_files),
     )
-    return ImportResult(table, reject_table, shown_files)
+    return ImportResult(table, reject_table, shown_files, warnings)
+
+
+def _label_set_warnings(allowed: set[str]) -> list[str]:
+    """Say so when no label of the set can change a pair: the judgements would decide nothing."""
+    if allowed & {MATCH, NO_MATCH}:
+        return []
+    warning = (
+        f"the label set (setting annotation_labels) is {', '.join(sorted(allowed)) or 'empty'}: "
+        f"adjudication acts only on '{MATCH}' (adds or keeps a human pair) and '{NO_MATCH}' "
+        "(removes the pair), so no judgement will change a pair; include match and no_match"
+    )
+    log.warning("%s", warning)  # a label may hold a %
+    return [warning]
 
 
 def _display(path: Path, base: str | Path | None) -> str:

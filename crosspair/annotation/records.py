@@ -7,6 +7,7 @@ Readers only parse; ids, labels and duplicates are checked later, in one place
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,10 +55,36 @@ def normalise_label(raw: str) -> str:
     return _SEPARATORS.sub("_", str(raw).strip()).lower()
 
 
+def label_set(labels: Iterable[str]) -> tuple[str, ...]:
+    """A configured label set read as the files' labels are: ``("Match", "No match")`` is
+    ``("match", "no_match")``, each label once, in the order given."""
+    return tuple(dict.fromkeys(normalise_label(label) for label in labels))
+
+
+RELATIVE_TIMES = frozenset({"now", "today"})  # the words pandas reads as a time
+
+
 def parse_time(value, path: str | Path, where: str) -> pd.Timestamp | None:
     """An ISO 8601 time as UTC (a time without zone is taken as UTC); empty gives None."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    if not isinstance(value, str):
+        # pandas reads a bare number as nanoseconds since 1970, which would misorder judgements
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        kind = "a number" if number else f"a {type(value).__name__}"
+        raise AnnotationFileError(
+            path,
+            where,
+            f"created_at is {value!r}, {kind}, not a date and time string",
+            'write it as an ISO 8601 string, e.g. "2024-05-01T10:00:00Z", or leave it empty',
+        )
+    if value.strip().lower() in RELATIVE_TIMES:  # pandas reads them as the time of the import
+        raise AnnotationFileError(
+            path,
+            where,
+            f"created time {value!r} is relative to when the import runs",
+            "write when the judgement was made, in ISO 8601, e.g. 2024-05-01T10:00:00Z",
+        )
     try:
         stamp = pd.Timestamp(value)
     except (ValueError, TypeError) as err:

@@ -233,3 +233,9 @@ def test_fleiss_matches_statsmodels_on_generated_data():
     row = _row(agreement_table(judgements, labels), "coco")
     assert row["fleiss_kappa"] == pytest.approx(expected, abs=1e-12)
     assert fleiss_kappa(table.astype(float)) == pytest.approx(expected, abs=1e-12)
+
+
+def test_a_label_set_written_as_annotators_see_it_is_read_like_the_judgements():
+    judgements = _judgements(TWO)
+    table = agreement_table(judgements, ["Match", "No match"])
+    pd.testing.assert_frame_equal(table, agreement_table(judgements))

@@ -135,6 +135,7 @@ def test_high_agreement_passes_and_gives_human_pairs(workdir, corpus, dagster_in
     rejects = pd.read_parquet(tables / "annotation_rejects.parquet")
     assert list(rejects["reason"]) == ["cancelled"]
     assert _metadata(result, "human_judgements")["annotation files"] == "2 file(s) in annotations/"
+    assert _metadata(result, "human_judgements")["label set"] == "has match and no_match"
 
     agreement = pd.read_parquet(tables / "annotation_agreement.parquet")
     assert list(agreement["source"]) == [COCO, "(all)"]

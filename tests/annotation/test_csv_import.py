@@ -164,3 +164,74 @@ def test_a_surrogate_encoded_in_a_csv_is_not_utf8(corpus, tmp_path):
             "Fix: save the file as UTF-8 CSV",
         }
     ]
+
+
+def test_a_label_set_written_as_annotators_see_it_is_read_like_the_files(corpus, tmp_path, caplog):
+    image, caption = corpus.images[0], corpus.captions[0]
+    text = (
+        "annotator,item,candidate,label\n"
+        f"maria,{image},{caption},Match\n"
+        f"li,{image},{caption},No match\n"
+        f"ana,{image},{caption},maybe\n"
+    )
+    path = _write(tmp_path / "batch.csv", text)
+    with caplog.at_level("WARNING", logger="crosspair.annotation.judgements"):
+        result = import_judgements(
+            [path], corpus.items, labels=["Match", " No-match", "no_match"], base=tmp_path
+        )
+    assert result.judgements[["annotator", "label"]].to_dict("records") == [
+        {"annotator": "li", "label": "no_match"},
+        {"annotator": "maria", "label": "match"},
+    ]
+    assert result.rejects[["annotator", "reason", "detail"]].to_dict("records") == [
+        {
+            "annotator": "ana",
+            "reason": "unknown_label",
+            "detail": "'maybe' is not one of match, no_match",
+        }
+    ]
+    assert result.warnings == [] and caplog.records == []
+
+
+def test_a_label_set_that_can_change_no_pair_is_a_warning(corpus, tmp_path, caplog):
+    image, caption = corpus.images[0], corpus.captions[0]
+    text = (
+        f"annotator,item,candidate,label\nmaria,{image},{caption},Yes\nli,{image},{caption},yes\n"
+    )
+    path = _write(tmp_path / "batch.csv", text)
+    with caplog.at_level("WARNING", logger="crosspair.annotation.judgements"):
+        result = import_judgements([path], corpus.items, labels=["Yes", "No"], base=tmp_path)
+    expected = (
+        "the label set (setting annotation_labels) is no, yes: adjudication acts only on 'match' "
+        "(adds or keeps a human pair) and 'no_match' (removes the pair), so no judgement will "
+        "change a pair; include match and no_match"
+    )
+    assert result.warnings == [expected]
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [("WARNING", expected)]
+    assert list(result.judgements["label"]) == ["yes", "yes"]  # still imported and measured
+
+
+@pytest.mark.parametrize(
+    "header, repeated",
+    [
+        ("annotator,item,candidate,label,label", "label"),
+        ("annotator,item,candidate,label,created_at, created_at,task_id,item", "item, created_at"),
+    ],
+)
+def test_a_column_crosspair_reads_may_appear_only_once(tmp_path, header, repeated):
+    cells = ",".join(["x"] * len(header.split(",")))
+    path = _write(tmp_path / "twice.csv", f"{header}\n{cells}\n")
+    with pytest.raises(AnnotationFileError) as raised:
+        read_csv_judgements(path)
+    found = ", ".join(name.strip() for name in header.split(","))
+    assert str(raised.value) == (
+        f"{path}: line 1 (header): repeated column(s) {repeated} (found: {found}). "
+        "Fix: keep one column of each name: delete or rename the others"
+    )
+
+
+def test_columns_crosspair_ignores_may_repeat(corpus, tmp_path):
+    image, caption = corpus.images[0], corpus.captions[0]
+    text = f"annotator,item,candidate,label,note,note,,\nli,{image},{caption},match,a,b,,\n"
+    result = import_judgements([_write(tmp_path / "notes.csv", text)], corpus.items)
+    assert list(result.judgements["label"]) == ["match"] and result.rejects.empty

@@ -376,3 +376,54 @@ def test_escapes_that_make_text_are_read(corpus, tmp_path):
     result = import_judgements([path], corpus.items, base=tmp_path)
     assert list(result.judgements["annotator"]) == ["José 😀"]
     assert result.rejects.empty
+
+
+@pytest.mark.parametrize(
+    "created_at, shown",
+    [(1714608000, "1714608000, a number"), (1714608000.5, "1714608000.5, a number")]
+    + [(True, "True, a bool"), ([2024, 5, 2], "[2024, 5, 2], a list")],
+)
+def test_a_created_at_that_is_not_a_string_is_a_reject_naming_the_task(
+    corpus, tmp_path, created_at, shown
+):
+    """pandas would read 1714608000 as nanoseconds (1970) and keep the wrong judgement."""
+    data = {"left_id": corpus.images[0], "right_id": corpus.captions[0]}
+    later = ls_annotation(2, 1, ["Match"], created_at="2024-05-01T00:00:00Z")
+    later["created_at"] = created_at
+    annotations = [ls_annotation(1, 1, ["No match"], created_at="2024-05-01T00:00:00Z"), later]
+    path = write_json(tmp_path / "annotations" / "epoch.json", [ls_task(5, data, annotations)])
+    result = import_judgements([path], corpus.items, base=tmp_path)
+    assert result.judgements.empty
+    assert result.rejects[["source_file", "reason", "detail"]].to_dict("records") == [
+        {
+            "source_file": "annotations/epoch.json",
+            "reason": "unreadable_file",
+            "detail": f"task #0 (id 5), annotation #1: created_at is {shown}, not a date and "
+            "time string; no judgement of the file is used. Fix: write it as an ISO 8601 "
+            'string, e.g. "2024-05-01T10:00:00Z", or leave it empty',
+        }
+    ]
+
+
+def test_a_null_created_at_is_no_time(corpus, tmp_path):
+    data = {"left_id": corpus.images[0], "right_id": corpus.captions[0]}
+    annotation = ls_annotation(1, 1, ["Match"])
+    annotation["created_at"] = None
+    path = write_json(tmp_path / "null.json", [ls_task(5, data, [annotation])])
+    result = import_judgements([path], corpus.items, base=tmp_path)
+    assert result.judgements["created_at"].isna().tolist() == [True] and result.rejects.empty
+
+
+@pytest.mark.parametrize("created_at", ["now", " Today "])
+def test_a_relative_created_at_is_a_reject(corpus, tmp_path, created_at):
+    """pandas reads "now" as the time of the import: the order would change with each run."""
+    data = {"left_id": corpus.images[0], "right_id": corpus.captions[0]}
+    annotation = ls_annotation(1, 1, ["Match"], created_at=created_at)
+    path = write_json(tmp_path / "annotations" / "now.json", [ls_task(5, data, [annotation])])
+    result = import_judgements([path], corpus.items, base=tmp_path)
+    assert result.judgements.empty
+    assert result.rejects["detail"].tolist() == [
+        f"task #0 (id 5), annotation #0: created time {created_at!r} is relative to when the "
+        "import runs; no judgement of the file is used. Fix: write when the judgement was "
+        "made, in ISO 8601, e.g. 2024-05-01T10:00:00Z"
+    ]
