@@ -8,7 +8,7 @@ elements), so ids are stable and unique per page. An image that cannot be used (
 outside the root, a data: URI, another host, a file the source itself rejected) is a reject
 row naming page, src and reason, and so is each of its texts; trouble with one element
 rejects that element only. A page that cannot be read (its name is not UTF-8, it is too
-large or unparseable) is one reject row: nothing found is dropped silently.
+large, unparseable or not text) is one reject row: nothing found is dropped silently.
 """
 
 from __future__ import annotations
@@ -93,6 +93,17 @@ class _PageHarvester:
         except Exception as exc:  # an unreadable page is a reject, never a crashed build
             self._reject_page(page_rel, "corrupt", f"{page_rel}: {exc}")
             return
+        if page.problem:
+            self._reject_page(page_rel, "corrupt", f"{page_rel}: {page.problem}")
+            return
+        if page.declared:
+            log.warning(
+                "source %s: saved page %s declares charset %s but its bytes are UTF-8; "
+                "read as UTF-8 (fix its <meta charset>)",
+                self.source.name,
+                page_rel,
+                page.declared,
+            )
         if page.replaced:
             log.warning(
                 "source %s: saved page %s holds %d U+FFFD: its bytes do not all fit its "

@@ -49,11 +49,15 @@ class Page:
     encoding: str = ""  # the codec it was read with (BeautifulSoup's guess, if it had to)
     replaced: int = 0  # U+FFFD in the page because bytes did not fit its declared charset
     base: str | None = None  # the href of its first <base href>, as written; None: no base
+    declared: str = ""  # the charset the page declares when its bytes showed it wrong
+    problem: str = ""  # why the page cannot be read at all ("" when it can)
 
 
 def parse_page(markup: bytes | str) -> Page:
     """Parse a page's bytes (or text) into its images and their texts."""
     decoded = decode_page(markup) if isinstance(markup, bytes) else Decoded(markup, "")
+    if decoded.problem:
+        return Page(problem=decoded.problem)
     # without huge_tree libxml2 silently empties attribute values over 10 MB
     soup = BeautifulSoup(decoded.markup, "lxml", huge_tree=True)
     shared = _Shared()
@@ -62,7 +66,7 @@ def parse_page(markup: bytes | str) -> Page:
         for index, (img, paragraph) in enumerate(_images_and_paragraphs(soup), start=1)
     ]
     encoding = decoded.encoding or (soup.original_encoding or "")
-    return Page(_language(soup), images, encoding, decoded.replaced, _base(soup))
+    return Page(_language(soup), images, encoding, decoded.replaced, _base(soup), decoded.declared)
 
 
 def _image(index: int, img: Tag, paragraph: str | None, shared: _Shared) -> PageImage:

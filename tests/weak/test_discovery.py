@@ -456,3 +456,76 @@ def test_a_base_href_decides_which_image_the_texts_belong_to(tmp_path):
             ("#img1:alt_text", "its image could not be used, so neither can its alt_text: "),
         )
     }
+
+
+@pytest.mark.parametrize("charset", ["iso-8859-1", "shift_jis"])
+def test_utf8_pages_declaring_another_charset_are_read_as_utf8_with_a_warning(
+    site, site_config, caplog, charset
+):
+    alt = "A red fox by the café door"
+    _write(
+        site,
+        "pages/mislabelled.html",
+        f'<meta charset="{charset}"><img src="../img/fox.jpg" '
+        f'alt="{alt}"><p>Le café crème du matin à Paris.</p>',
+    )
+    found = discover(site_config)
+    assert (
+        f"source site: saved page pages/mislabelled.html declares charset {charset} but its "
+        "bytes are UTF-8; read as UTF-8 (fix its <meta charset>)"
+    ) in caplog.text
+    images, _ = build_catalog("image", [c for c in found.candidates if c.modality == "image"])
+    texts, _ = build_catalog("text", [c for c in found.candidates if c.modality == "text"])
+    votes = label_votes(discovered_frame(found), images, texts, label_settings(site_config))
+    rows = votes[votes["page"] == "pages/mislabelled.html"]
+    # read as declared, these were "cafÃ©" or "cafﾃｩ", kept with no vote against them
+    assert rows[["kind", "text", "vote_garbled_text", "decision"]].values.tolist() == [
+        ["alt_text", alt, "abstain", "keep"],
+        ["paragraph", "Le café crème du matin à Paris.", "abstain", "keep"],
+    ]
+
+
+@pytest.mark.xfail(
+    reason="a page declaring windows-1252 whose bytes are UTF-8 but for one windows-1252 byte "
+    "is read as windows-1252: its UTF-8 texts become mojibake ('cafÃ©') that no rule votes "
+    "against and no warning names",
+    strict=True,
+)
+def test_mojibake_from_a_mostly_utf8_page_votes_drop(site, site_config):
+    markup = (
+        '<meta charset="windows-1252"><img src="../img/fox.jpg" alt="A red fox by the café door">'
+    )
+    _write(site, "pages/mixed.html", markup.encode() + b"<p>\x93Hello\x94</p>")
+    found = discover(site_config)
+    images, _ = build_catalog("image", [c for c in found.candidates if c.modality == "image"])
+    texts, _ = build_catalog("text", [c for c in found.candidates if c.modality == "text"])
+    votes = label_votes(discovered_frame(found), images, texts, label_settings(site_config))
+    row = votes[(votes["page"] == "pages/mixed.html") & (votes["kind"] == "alt_text")].iloc[0]
+    assert (row["text"], row["vote_garbled_text"]) == ("A red fox by the cafÃ© door", "drop")
+
+
+def test_a_utf16_page_without_a_byte_order_mark_gives_its_texts(site, site_config):
+    markup = '<img src="../img/fox.jpg" alt="A red fox by the café door">'
+    _write(site, "pages/utf16.html", markup.encode("utf-16-be"))
+    found = discover(site_config)
+    assert {(k, t) for p, _, k, t in _texts(found) if p == "pages/utf16.html"} == {
+        ("alt_text", "A red fox by the café door")
+    }
+    assert not [r for r in found.rejects if r["path"] == "pages/utf16.html"]
+
+
+def test_a_page_with_nul_bytes_that_is_not_utf16_is_a_reject_that_says_save_as_utf8(
+    site, site_config
+):
+    _write(
+        site, "pages/utf32.html", '<img src="../img/fox.jpg" alt="A red fox">'.encode("utf-32-le")
+    )
+    found = discover(site_config)
+    row = next(r for r in found.rejects if r["path"] == "pages/utf32.html")
+    assert (row["modality"], row["record_key"], row["reason"]) == ("text", "page", "corrupt")
+    assert row["detail"] == (
+        "saved page pages/utf32.html: holds 126 NUL bytes (the first at byte 1) and is not "
+        "UTF-16, so it is not text a browser would read; save it as UTF-8"
+    )
+    assert not [c for c in found.candidates if c.path == "pages/utf32.html"]
+    REJECTS.validate(rejects_frame(found.rejects), lazy=True)
