@@ -174,13 +174,32 @@ def _annotator(completed_by, emails: dict[str, str], path: Path, where: str) -> 
     if isinstance(completed_by, dict):
         email, user_id = completed_by.get("email"), completed_by.get("id")
         completed_by = email if isinstance(email, str) and email.strip() else user_id
-    elif isinstance(completed_by, int | str) and not isinstance(completed_by, bool):
-        completed_by = emails.get(str(completed_by), completed_by)
-    if isinstance(completed_by, bool) or completed_by in (None, ""):
+    elif (key := _user_key(completed_by)) is not None:
+        completed_by = emails.get(key, key)
+    if completed_by in (None, ""):
         raise AnnotationFileError(
             path, where, "has no completed_by (annotator)", _EXPORT_AGAIN + " with user ids"
         )
-    return str(completed_by)
+    annotator = _user_key(completed_by)
+    if annotator is None:
+        raise AnnotationFileError(
+            path,
+            where,
+            f"completed_by is {completed_by!r}, not a user id, email or user object",
+            _EXPORT_AGAIN + " with user ids",
+        )
+    return annotator
+
+
+def _user_key(value) -> str | None:
+    """A user id or email as text: spaces trimmed, 7.0 written 7; None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int | str):
+        return str(value).strip()
+    return None
 
 
 def _user_emails(tasks: list) -> dict[str, str]:
@@ -191,8 +210,9 @@ def _user_emails(tasks: list) -> dict[str, str]:
         for annotation in annotations if isinstance(annotations, list) else []:
             user = annotation.get("completed_by") if isinstance(annotation, dict) else None
             if isinstance(user, dict) and isinstance(user.get("email"), str) and user["email"]:
-                if user.get("id") not in (None, ""):
-                    emails.setdefault(str(user["id"]), user["email"])
+                key = _user_key(user.get("id"))
+                if key:
+                    emails.setdefault(key, user["email"].strip())
     return emails
 
 

@@ -292,6 +292,34 @@ def test_one_user_is_one_annotator_whichever_form_completed_by_takes(corpus, tmp
     ]
 
 
+def test_spaces_and_float_ids_do_not_make_a_second_annotator(corpus, tmp_path):
+    data = {"left_id": corpus.images[0], "right_id": corpus.captions[0]}
+    tasks = [
+        ls_task(1, data, [ls_annotation(1, " bo@example.org", ["match"], "2024-05-02T09:00:00Z")]),
+        ls_task(
+            2, data, [ls_annotation(2, "bo@example.org ", ["no_match"], "2024-05-03T09:00:00Z")]
+        ),
+        ls_task(3, data, [ls_annotation(3, 4.0, ["match"], "2024-05-02T09:00:00Z")]),
+        ls_task(4, data, [ls_annotation(4, 4, ["no_match"], "2024-05-03T09:00:00Z")]),
+    ]
+    result = import_judgements([write_json(tmp_path / "a.json", tasks)], corpus.items)
+    assert sorted(result.judgements[["annotator", "task_id"]].values.tolist()) == [
+        ["4", "4"],
+        ["bo@example.org", "2"],
+    ]
+    assert result.rejects["reason"].tolist() == ["superseded", "superseded"]
+
+
+def test_a_completed_by_list_is_a_reject(corpus, tmp_path):
+    data = {"left_id": corpus.images[0], "right_id": corpus.captions[0]}
+    tasks = [ls_task(1, data, [ls_annotation(1, [1], ["match"])])]
+    result = import_judgements([write_json(tmp_path / "a.json", tasks)], corpus.items)
+    assert result.judgements.empty
+    assert (
+        "completed_by is [1], not a user id, email or user object" in result.rejects.at[0, "detail"]
+    )
+
+
 def test_a_pair_id_naming_other_items_than_the_task_is_a_reject(corpus, tmp_path):
     pairs = pd.DataFrame(
         [pair_row(corpus.images[1], corpus.captions[2], "manifest_reference", COCO, "image")]
