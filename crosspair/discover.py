@@ -8,7 +8,6 @@ records and empty texts. Every item found ends up in exactly one of the two list
 
 from __future__ import annotations
 
-import fnmatch
 import logging
 import os
 import re
@@ -178,9 +177,15 @@ class _SourceWalker:
         )
 
     def _warn_unused_stream_globs(self) -> None:
-        sensor_files = [rel for rel, c in self.media.items() if c.modality == "sensor"]
-        for pattern in self.source.sensor.streams:
-            if not any(fnmatch.fnmatchcase(rel, pattern) for rel in sensor_files):
+        sensor = self.source.sensor
+        used = {
+            pattern
+            for rel, candidate in self.media.items()
+            if candidate.modality == "sensor"
+            for pattern in sensor.matching_streams(rel)
+        }
+        for pattern in sensor.streams:
+            if pattern not in used:
                 log.warning(
                     "source %s: sensor.streams glob %r matches none of its sensor files, so "
                     "they all keep the source's clock; fix the glob in the sources file",

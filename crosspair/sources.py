@@ -40,6 +40,7 @@ CLOCKS = ("boot_s", "boot_us", "utc_ms", "utc_us", "gps_week_s")
 Modality = Literal["image", "audio", "video", "mesh", "sensor", "code"]
 TextKind = Literal["caption", "transcript", "description", "docstring"]
 Clock = Literal["boot_s", "boot_us", "utc_ms", "utc_us", "gps_week_s"]
+GPS_CLOCK = "gps_week_s"  # its time column names two: "week,seconds_of_week"
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 MAX_NAME_LENGTH = 64
@@ -344,3 +345,19 @@ def load_sources(path: str | Path) -> SourcesConfig:
                 "is not a file; write the pool's JSONL there or fix the path"
             )
     return config
+
+
+def time_columns(time_column: str, clock: str) -> list[str]:
+    """The columns a stream's time is in: one, or week and seconds of week on ``GPS_CLOCK``.
+
+    A ``GPS_CLOCK`` time column that does not name two columns is a ``ValueError``.
+    """
+    if clock != GPS_CLOCK:
+        return [time_column]
+    columns = [name.strip() for name in time_column.split(",")]
+    if len(columns) != 2 or not all(columns):
+        raise ValueError(
+            f"a {GPS_CLOCK} stream names two time columns as 'week,seconds_of_week', got "
+            f"{time_column!r}"
+        )
+    return columns

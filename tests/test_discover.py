@@ -220,7 +220,9 @@ def test_a_sensor_file_named_in_streams_takes_its_own_clock(tmp_path):
     assert rows["gps.csv"]["duration_s"] == pytest.approx(0.1)
 
 
-def test_a_stream_clock_must_be_known(tmp_path):
+def _drive(tmp_path, streams):
+    (tmp_path / "imu.csv").write_text("t_boot_s,acc\n1.0,9.8\n1.01,9.7\n")
+    (tmp_path / "gps_a.csv").write_text("timestamp,lat\n1000000,52.0\n1100000,52.1\n")
     source = {
         "name": "drive",
         "modality": "sensor",
@@ -228,16 +230,16 @@ def test_a_stream_clock_must_be_known(tmp_path):
         "files": ["*.csv"],
         "licence": "CC0",
         "origin": "test",
-        "sensor": {
-            "time_column": "t",
-            "clock": "boot_s",
-            "streams": {"gps.csv": {"time_column": "timestamp", "clock": "sundial"}},
-        },
+        "sensor": {"time_column": "t_boot_s", "clock": "boot_s", "streams": streams},
     }
+    return parse_sources({"sources": [source]}, base_dir=tmp_path)
+
+
+def test_a_stream_clock_must_be_known(tmp_path):
     with pytest.raises(
         ValueError, match=r"'sensor\.streams\.gps\.csv\.clock': Input should be 'boot_s'"
     ):
-        parse_sources({"sources": [source]}, base_dir=tmp_path)
+        _drive(tmp_path, {"gps.csv": {"time_column": "timestamp", "clock": "sundial"}})
 
 
 def test_a_glob_that_matches_no_file_is_a_warning_naming_it(photos, caplog):
@@ -262,21 +264,6 @@ def test_a_glob_that_matches_no_file_is_a_warning_naming_it(photos, caplog):
     assert [r.getMessage() for r in caplog.records] == [
         f"source photos: glob 'imgs/*.jpg' matches no file in {photos.resolve()}"
     ]
-
-
-def _drive(tmp_path, streams):
-    (tmp_path / "imu.csv").write_text("t_boot_s,acc\n1.0,9.8\n1.01,9.7\n")
-    (tmp_path / "gps_a.csv").write_text("timestamp,lat\n1000000,52.0\n1100000,52.1\n")
-    source = {
-        "name": "drive",
-        "modality": "sensor",
-        "root": ".",
-        "files": ["*.csv"],
-        "licence": "CC0",
-        "origin": "test",
-        "sensor": {"time_column": "t_boot_s", "clock": "boot_s", "streams": streams},
-    }
-    return parse_sources({"sources": [source]}, base_dir=tmp_path)
 
 
 def test_a_sensor_file_given_two_clocks_by_streams_is_rejected_naming_both_globs(tmp_path):

@@ -21,6 +21,7 @@ import pandas as pd
 from crosspair.items import Candidate, Rejected
 from crosspair.probe.files import file_base
 from crosspair.probe.limits import ProbeLimits
+from crosspair.sources import GPS_CLOCK, time_columns
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,6 @@ SECONDS_PER_UNIT = {
     "utc_us": 1e-6,
     "gps_week_s": 1.0,
 }
-GPS_CLOCK = "gps_week_s"  # its time_column names two columns: "week,seconds_of_week"
 SECONDS_PER_GPS_WEEK = 604_800
 # 1980-01-01 and 2100-01-01 in each UTC clock's unit (as crosspair.sensors.clocks.UTC_RANGE_NS;
 # not imported from there: crosspair.sensors loads scipy, too heavy for every probe worker)
@@ -50,7 +50,7 @@ def probe_sensor(candidate: Candidate, limits: ProbeLimits) -> dict:
             f"got time_column={time_column!r} clock={clock!r}; fix the source's sensor block",
         )
 
-    time_columns = _time_columns(str(time_column), clock)
+    stamp_columns = _time_columns(str(time_column), clock)
     # The header first, through the csv module: a missing time column or an empty file is
     # named as such before pandas parses the whole file (which also catches ragged rows).
     # utf-8-sig: spreadsheet programs start "CSV UTF-8" files with a byte-order mark.
@@ -59,10 +59,10 @@ def probe_sensor(candidate: Candidate, limits: ProbeLimits) -> dict:
             columns = next(csv.reader(handle), [])
     except UnicodeDecodeError as exc:
         raise _not_utf8(exc) from exc
-    missing = [name for name in time_columns if name not in columns]
+    missing = [name for name in stamp_columns if name not in columns]
     if missing:
         raise Rejected("invalid_record", f"no time column {missing[0]!r}; columns are {columns}")
-    channels = len(columns) - len(time_columns)
+    channels = len(columns) - len(stamp_columns)
     if channels < 1:
         raise Rejected("invalid_record", f"only the time column {time_column!r}, no channels")
 
@@ -76,7 +76,7 @@ def probe_sensor(candidate: Candidate, limits: ProbeLimits) -> dict:
             f"ragged CSV, a row has more cells than the header: {exc}; fix or drop that row",
         ) from exc
     if clock == GPS_CLOCK:
-        week, seconds = (_times(frame[name]) for name in time_columns)
+        week, seconds = (_times(frame[name]) for name in stamp_columns)
         _check_gps(week, seconds)
         # seconds since the first week: continuous across rollovers, small enough to stay exact
         times = (week - week[0]) * SECONDS_PER_GPS_WEEK + seconds
@@ -127,17 +127,11 @@ def _not_utf8(exc: UnicodeDecodeError) -> Rejected:
 
 
 def _time_columns(time_column: str, clock: str) -> list[str]:
-    """The time column, or the week and seconds-of-week columns of a GPS clock."""
-    if clock != GPS_CLOCK:
-        return [time_column]
-    columns = [name.strip() for name in time_column.split(",")]
-    if len(columns) != 2 or not all(columns):
-        raise Rejected(
-            "invalid_record",
-            f"a {GPS_CLOCK} stream names two time columns as 'week,seconds_of_week', got "
-            f"{time_column!r}; fix the source's sensor block",
-        )
-    return columns
+    """The stream's time columns, or ``invalid_record`` for a GPS time column that names one."""
+    try:
+        return time_columns(time_column, clock)
+    except ValueError as err:
+        raise Rejected("invalid_record", f"{err}; fix the source's sensor block") from None
 
 
 def _check_gps(week: np.ndarray, seconds: np.ndarray) -> None:

@@ -20,12 +20,12 @@ import numpy as np
 from scipy.stats import theilslopes
 
 from crosspair.sensors.gps_time import NS, gps_to_utc_ns
+from crosspair.sources import GPS_CLOCK
 
 log = logging.getLogger(__name__)
 
 BOOT_UNITS_S = {"boot_s": 1.0, "boot_us": 1e-6}
 UTC_UNITS_NS = {"utc_ms": 1_000_000, "utc_us": 1_000}
-GPS_CLOCK = "gps_week_s"
 LINK_METHODS = ("median", "theil_sen")
 # UTC stamps outside 1980-2100 are broken (0 = no fix, or the wrong unit): missing, not data
 UTC_RANGE_NS = (315_532_800 * NS, 4_102_444_800 * NS)

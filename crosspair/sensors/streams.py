@@ -28,6 +28,7 @@ from crosspair.sensors.clocks import (
     utc_ns,
 )
 from crosspair.sensors.gps_time import NS
+from crosspair.sources import time_columns
 
 log = logging.getLogger(__name__)
 
@@ -64,15 +65,10 @@ class Stream:
 
     @property
     def time_columns(self) -> list[str]:
-        if self.clock == GPS_CLOCK:
-            columns = [c.strip() for c in self.time_column.split(",")]
-            if len(columns) != 2:
-                raise ValueError(
-                    f"stream {self.name!r}: a {GPS_CLOCK} stream names two columns as "
-                    f"'week,seconds_of_week', got {self.time_column!r}"
-                )
-            return columns
-        return [self.time_column]
+        try:
+            return time_columns(self.time_column, self.clock)
+        except ValueError as err:
+            raise ValueError(f"stream {self.name!r}: {err}") from None
 
     @property
     def timeline(self) -> Timeline:

@@ -61,14 +61,15 @@ def decode_page(data: bytes) -> Decoded:
 
     label = EncodingDetector.find_declared_encoding(data, is_html=True) or ""
     declared = _codec(label)
-    if declared and declared != "utf-8" and not data.isascii() and _is_utf8(data):
-        return Decoded(data.decode("utf-8"), "utf-8", declared=label.strip())
+    try:
+        utf8 = data.decode("utf-8")
+    except UnicodeDecodeError:
+        utf8 = None
+    if declared and declared != "utf-8" and not data.isascii() and utf8 is not None:
+        return Decoded(utf8, "utf-8", declared=label.strip())
     if declared:
         return _decode(data, declared)
-    try:
-        return Decoded(data.decode("utf-8"), "utf-8")
-    except UnicodeDecodeError:
-        return Decoded(data, "")
+    return Decoded(utf8, "utf-8") if utf8 is not None else Decoded(data, "")
 
 
 def _utf16_without_bom(data: bytes) -> Decoded:
@@ -93,14 +94,6 @@ def _utf16_without_bom(data: bytes) -> Decoded:
             "so it is not text a browser would read; save it as UTF-8"
         ),
     )
-
-
-def _is_utf8(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def _codec(label: str | None) -> str:
